@@ -13,7 +13,7 @@ struct column_def {
 	char		*type_name;	/* as declared: "varchar(100)", "INTEGER" */
 	enum type_family family;
 	int		 length;	/* text/binary max length; -1 unbounded */
-	int		 precision;	/* decimal digits; -1 unknown */
+	int		 precision;	/* decimal: digits; integer: storage bytes (1, 2, 3, 4, 8); -1 unknown */
 	int		 scale;		/* decimal scale, or fractional-second digits; -1 unknown */
 	int		 nullable;
 	char		*default_expr;	/* NULL when none (SQL text otherwise) */
