@@ -50,15 +50,26 @@ void
 ps_error_prefix(struct ps_error *err, const char *fmt, ...)
 {
 	va_list	ap;
-	char	prefix[256], old[sizeof err->msg];
+	char	buf[sizeof err->msg];
+	size_t	used, len;
+	int	n;
 
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	if (n < 0)
+		return;
+	used = (size_t)n < sizeof buf - 3 ? (size_t)n : sizeof buf - 3;
+	memcpy(buf + used, ": ", 2);
+	used += 2;
+	len = strlen(err->msg);
+	if (len > sizeof buf - 1 - used)
+		len = sizeof buf - 1 - used;
+	memcpy(buf + used, err->msg, len);
+	buf[used + len] = '\0';
+	memcpy(err->msg, buf, sizeof buf);
 }
 
 const char *
