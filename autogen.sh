@@ -7,4 +7,5 @@ autoreconf -fi
 # automake installs test-driver but not the TAP driver the unit tests use.
 d=$(automake --print-libdir)
 cp -f "$d/tap-driver.sh" build-aux/tap-driver.sh
-chmod +x build-aux/tap-driver.sh
+[ -f build-aux/test-driver ] || cp -f "$d/test-driver" build-aux/test-driver
+chmod +x build-aux/tap-driver.sh build-aux/test-driver
