@@ -565,6 +565,7 @@ struct jtable {
 	int			 ready;		/* plan built: sync it */
 	int			 target_absent;	/* dry run of a table to create */
 	int			 source_absent;
+	int64_t			 total;		/* estimated keys, -1 unknown */
 	struct table_result	*res;
 	struct spool		 sdels;		/* deferred deletes, source */
 	struct spool		 ddels;		/* deferred deletes, target */
@@ -616,7 +617,7 @@ job_progress(struct job *j, struct jtable *jt, int force)
 	ev.job_id = j->id;
 	ev.table = jt->name;
 	ev.done = jt->res->counts.rows_compared;
-	ev.total = -1;
+	ev.total = jt->total;
 	ev.counts = &jt->res->counts;
 	engine_emit(j->ctx, &ev);
 }
@@ -1827,6 +1828,28 @@ job_order(struct job *j)
 	free(done);
 }
 
+/*
+ * How many keys the merge will see, for progress: the larger side (the
+ * union is at most the sum, usually the larger); -1 when unknown.
+ */
+static int64_t
+job_estimate(struct job *j, struct jtable *jt)
+{
+	int64_t	s = -1, t = -1;
+
+	if (!jt->source_absent && j->src->ops->estimate != NULL)
+		s = j->src->ops->estimate(j->src, jt->name);
+	if (!jt->target_absent && j->dst->ops->estimate != NULL)
+		t = j->dst->ops->estimate(j->dst, jt->name);
+	if (jt->target_absent)
+		t = 0;
+	if (jt->source_absent)
+		s = 0;
+	if (s < 0 || t < 0)
+		return -1;
+	return s > t ? s : t;
+}
+
 static void
 job_options_json(const struct sync_opts *o, struct strbuf *sb)
 {
@@ -2039,11 +2062,12 @@ engine_sync(struct engine_ctx *ctx, const struct sync_opts *o,
 
 		if (!jt->ready)
 			continue;
+		jt->total = job_estimate(&j, jt);
 		memset(&tev, 0, sizeof tev);
 		tev.type = EV_TABLE_STARTED;
 		tev.job_id = j.id;
 		tev.table = jt->name;
-		tev.total = -1;
+		tev.total = jt->total;
 		engine_emit(ctx, &tev);
 		if (job_merge(&j, jt) != 0) {
 			free(jt->res->status);

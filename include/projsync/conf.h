@@ -45,6 +45,18 @@ struct schedule_conf {
 	char	*strategy;	/* NULL: defaults */
 	char	*direction;	/* NULL: defaults */
 	int	 enabled;
+	/*
+	 * Sync options, as "schedule add" takes them (SPEC section 7); the
+	 * zero value of each means "as the defaults say".
+	 */
+	char	**tables;		/* NULL-terminated; NULL: every table */
+	char	**exclude;		/* NULL-terminated; NULL: none */
+	char	 *timestamp_column;	/* NULL */
+	int	  batch_size;		/* 0: defaults */
+	int	  no_schema_check;	/* schema_validation = false */
+	int	  auto_migrate;		/* auto_migrate = true */
+	int	  single_transaction;
+	int	  stop_on_error;
 };
 
 struct notify_conf {
@@ -69,7 +81,8 @@ struct conf {
 };
 
 /*
- * Load PATH.  A missing file gives the defaults (nothing is created until
+ * Load PATH (NULL: util_default_config_path()).  A missing file gives the
+ * defaults (nothing is created until
  * conf_save).  A file that holds a plain password and is readable by group or
  * others is refused with PS_ERR_CONFIG: "FILE: ... (chmod 600 FILE)".  Syntax
  * and type errors are "FILE:LINE: what was expected".  Unknown connection
@@ -88,7 +101,29 @@ const struct table_conf	*conf_table_find(const struct conf *, const char *);
  */
 int	conf_conn_add(struct conf *, const char *name, const char *type,
 	    const char *dsn, const char *password_env, struct ps_error *);
+/*
+ * Remove a connection: PS_ERR_NOT_FOUND when there is none by that name,
+ * PS_ERR_USAGE when a schedule still uses it.
+ */
 int	conf_conn_remove(struct conf *, const char *name, struct ps_error *);
+
+const struct schedule_conf *conf_schedule_find(const struct conf *,
+	    const char *);
+/*
+ * Add a copy of SCHED (the caller keeps its own).  The same rules as the
+ * file apply: a unique non-empty name, known source and target connections
+ * that differ, every = daily|weekly|monthly, at = HH:MM, on (mon..sun) only
+ * and always for weekly, day (1-31) only and always for monthly, a known
+ * strategy and direction.  -1 with PS_ERR_USAGE naming what is wrong.
+ */
+int	conf_schedule_add(struct conf *, const struct schedule_conf *,
+	    struct ps_error *);
+int	conf_schedule_remove(struct conf *, const char *, struct ps_error *);
+void	conf_schedule_free(struct schedule_conf *);	/* members only */
+
+/* 1 for a strategy ("manual", "source-wins", ...) or direction name. */
+int	conf_strategy_valid(const char *);
+int	conf_direction_valid(const char *);
 
 /* "pg" -> "postgresql", "mariadb" -> "mysql", ...; NULL when unknown. */
 const char *conn_type_canonical(const char *);

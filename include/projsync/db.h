@@ -151,6 +151,11 @@ struct db_ops {
 	 */
 	int	(*after_write)(struct db_conn *, const struct table_def *,
 		    struct ps_error *);
+	/*
+	 * About how many rows TABLE holds, for progress (cheap: statistics
+	 * where the engine keeps them); -1 when unknown.  May be NULL.
+	 */
+	int64_t	(*estimate)(struct db_conn *, const char *table);
 };
 
 /* The driver for a canonical type name, or NULL with an error. */
@@ -246,5 +251,11 @@ void	change_batch_clear(struct change_batch *);	/* n = 0, keeps rows' memory */
 void	change_batch_free(struct change_batch *);
 
 extern const struct db_ops db_sqlite_ops;
+#ifdef HAVE_LIBPQ
+extern const struct db_ops db_pg_ops;
+#endif
+#ifdef HAVE_MYSQL
+extern const struct db_ops db_mysql_ops;
+#endif
 
 #endif

@@ -36,12 +36,22 @@ int	history_open(const char *path, struct history **, struct ps_error *);
 void	history_close(struct history *);
 const char *history_path(const struct history *);
 
-/* Writer transactions (BEGIN IMMEDIATE); nestable by count. */
+/*
+ * Writer transactions (BEGIN IMMEDIATE); nestable by count.  Only the
+ * outermost begin, commit or rollback reaches SQLite.  An inner rollback
+ * dooms the transaction: the outermost commit then rolls back and returns -1.
+ * Functions below that write several rows (job tables, conflict record,
+ * prune) use a savepoint inside the caller's transaction: when one fails,
+ * its own writes are undone and the caller's transaction goes on.
+ */
 int	history_begin(struct history *, struct ps_error *);
 int	history_commit(struct history *, struct ps_error *);
 int	history_rollback(struct history *, struct ps_error *);
 
-/* The id of the unordered pair {A, B} (created on first use). */
+/*
+ * The id of the unordered pair {A, B} (created on first use): (A, B) and
+ * (B, A) give the same id.  -1 with PS_ERR_VALUE for an empty name.
+ */
 int	history_pair_id(struct history *, const char *a, const char *b,
 	    int64_t *, struct ps_error *);
 
@@ -71,18 +81,24 @@ struct job_table_row {
 	struct sync_counts counts;
 };
 
-/* Insert a job with status "running"; J->id is set.  started_at defaults to now. */
+/*
+ * Insert a job with status "running"; J->id is set.  started_at defaults to
+ * now (and is then set in J); os_user defaults to util_os_user().
+ */
 int	history_job_start(struct history *, struct job_row *, struct ps_error *);
-/* Set status, counts, finished_at, duration, rows/s and error of job J->id. */
+/*
+ * Set status, counts, finished_at (0: now), duration, rows/s and error of job
+ * J->id; PS_ERR_NOT_FOUND "no job ID".
+ */
 int	history_job_finish(struct history *, const struct job_row *,
 	    struct ps_error *);
-/* Replace the per-table rows of a job. */
+/* Replace the per-table rows of a job (kept in the order given). */
 int	history_job_tables(struct history *, int64_t job_id,
 	    const struct job_table_row *, int n, struct ps_error *);
 /* One job; PS_ERR_NOT_FOUND "no job ID". */
 int	history_job_get(struct history *, int64_t, struct job_row *,
 	    struct ps_error *);
-/* The most recent LIMIT jobs, newest first. */
+/* The most recent LIMIT jobs (0: all), newest first. */
 int	history_job_list(struct history *, int limit, struct job_row **, int *,
 	    struct ps_error *);
 int	history_job_get_tables(struct history *, int64_t,
@@ -99,8 +115,10 @@ struct log_row {
 	char	*message;
 };
 
+/* Append a line to a job's log, timed now; LEVEL is one of the four above. */
 int	history_log(struct history *, int64_t job_id, const char *level,
 	    const char *message, struct ps_error *);
+/* A job's log lines in the order they were written. */
 int	history_logs(struct history *, int64_t job_id, struct log_row **, int *,
 	    struct ps_error *);
 void	log_rows_free(struct log_row *, int);
@@ -114,7 +132,11 @@ struct base_cursor;
  */
 int	history_base_scan(struct history *, int64_t pair, const char *table,
 	    struct base_cursor **, struct ps_error *);
-/* 1 and the next key/digest (valid until the next call), 0 at end, -1 error. */
+/*
+ * 1 and the next key/digest (valid until the next call), 0 at end, -1 error.
+ * One base cursor is open at a time per struct history; free it before
+ * history_close() (after, it can still be freed but no longer read).
+ */
 int	history_base_next(struct base_cursor *, const void **key, size_t *keylen,
 	    const unsigned char **digest, struct ps_error *);
 void	history_base_cursor_free(struct base_cursor *);
@@ -168,6 +190,14 @@ struct conflict_row {
  * (versions, kind, columns, job, status; an ignored one whose versions did
  * not change stays ignored) and C->id is set to it; else a new one is
  * inserted.
+ *
+ * C->status NULL means "pending".  The resolution fields (strategy, outcome,
+ * result_row, resolved_by, resolved_at) are written from C as well, so a
+ * strategy that settles a conflict records it "resolved" in one call; for a
+ * resolved one, resolved_by defaults to the OS user and resolved_at to now.
+ * A refresh keeps the stored note unless C->note is set.  C->status is not
+ * changed: when an ignored conflict stays ignored, history_conflict_get()
+ * tells so.
  */
 int	history_conflict_record(struct history *, struct conflict_row *,
 	    struct ps_error *);
@@ -182,7 +212,10 @@ struct conflict_filter {
 	int64_t		 pair_id;	/* 0: any */
 	int		 limit;		/* 0: no limit */
 };
-/* Matching conflicts, oldest first. */
+/*
+ * Matching conflicts, oldest first (by id).  An unknown status gives
+ * PS_ERR_VALUE naming it.
+ */
 int	history_conflict_list(struct history *, const struct conflict_filter *,
 	    struct conflict_row **, int *, struct ps_error *);
 /* How many match, without fetching them. */
@@ -190,7 +223,10 @@ int	history_conflict_count(struct history *, const struct conflict_filter *,
 	    int64_t *, struct ps_error *);
 /*
  * Set status and resolution fields of conflict C->id from C (status,
- * strategy, outcome, result_row, note, resolved_by, resolved_at).
+ * strategy, outcome, result_row, note, resolved_by, resolved_at), and
+ * updated_at to now.  For "resolved", resolved_by defaults to the OS user and
+ * resolved_at to now.  PS_ERR_NOT_FOUND "no conflict ID"; PS_ERR_CONSTRAINT
+ * when reopening it would make two open conflicts for one key.
  */
 int	history_conflict_update(struct history *, const struct conflict_row *,
 	    struct ps_error *);
@@ -211,7 +247,12 @@ void	conflict_rows_free(struct conflict_row *, int);
 
 /* ---- retention ---- */
 
-/* Delete jobs (with their logs and tables) and closed conflicts older than DAYS. */
+/*
+ * Delete jobs (with their logs and tables) and closed conflicts older than
+ * DAYS: jobs finished before now - DAYS days that no open conflict refers
+ * to, and resolved conflicts last updated before then.  Running jobs and the
+ * base state are never pruned.  *REMOVED = jobs + conflicts deleted.
+ */
 int	history_prune(struct history *, int days, int64_t *removed,
 	    struct ps_error *);
 

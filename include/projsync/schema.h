@@ -105,5 +105,7 @@ void	schema_compare(const char *table, const struct table_def *src,
 	    struct schema_diff *out);
 void	schema_diff_free(struct schema_diff *);
 const char *schema_item_kind_name(enum schema_item_kind);	/* "column_missing" */
+const char *schema_sev_name(enum schema_sev);	/* "minor", "major" */
+const char *schema_side_name(enum schema_side);	/* "source" */
 
 #endif

@@ -29,6 +29,13 @@ char	*util_default_demo_dir(void);
 int	 util_split_list(const char *, char ***);
 void	 util_strv_free(char **);
 int	 util_strv_contains(char *const *, const char *);
+/*
+ * The shortest decimal text that reads back as exactly D, laid out as
+ * JavaScript does ("0.1", "100", "-0", "1e+21", "1e-7"), with '.' as the
+ * decimal point whatever the locale; "nan", "inf" or "-inf" for those.  LEN
+ * should be at least 32.  Returns BUF.
+ */
+char	*util_fmt_double(double, char *, size_t);
 /* Parse a whole decimal integer in [MIN, MAX]; -1 if not. */
 int	 util_parse_int(const char *, long long, long long, long long *);
 

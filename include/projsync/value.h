@@ -21,6 +21,17 @@
  *                fraction zeros dropped; a bare date gets 00:00:00)
  *   timestamptz  the same in UTC followed by "+00" ("...+02:00" converted)
  *   uuid         lowercase 8-4-4-4-12 hex
+ *
+ * Also accepted: decimal "NaN", "Infinity", "-Infinity" (-> "nan", "inf",
+ * "-inf", as PostgreSQL numeric prints them); date and timestamps
+ * "infinity" and "-infinity" (kept as such); time up to +-838:59:59 (a
+ * MySQL TIME is a duration).  Years are 0000..9999, fractions of a second
+ * at most 9 digits.  Dates read YYYY-M-D or YYYY/M/D; timestamps take a ' '
+ * or 'T' before the time, HH:MM with no seconds, and a zone (Z, +HH,
+ * +HHMM, +HH:MM, +HH:MM:SS, after an optional space), which is applied:
+ * a timestamp with a zone is converted to UTC as timestamptz is, and a
+ * timestamptz without one is taken as UTC (sessions run in UTC).  Nothing
+ * is trimmed: surrounding spaces make a number or a date invalid.
  */
 #ifndef PROJSYNC_VALUE_H
 #define PROJSYNC_VALUE_H
@@ -62,6 +73,7 @@ void	value_canon_uint64(uint64_t, struct strbuf *);
 /*
  * Microseconds since the epoch (UTC) of a canonical date, timestamp or
  * timestamptz; an integer is taken as epoch seconds.  -1 if not such a value.
+ * Fraction digits past the sixth are dropped; "infinity" gives -1.
  */
 int	value_epoch_us(enum type_family, const char *, size_t, int64_t *);
 
@@ -118,6 +130,26 @@ int	 row_equal_range(const struct row *, const struct row *, int, int);
  */
 int	key_encode(const struct row *, int nkey, const enum type_family *,
 	    struct strbuf *, struct ps_error *);
+/*
+ * The encoding, column after column (each column's bytes are prefix-free,
+ * so a composite key orders column by column):
+ *
+ *   integer   0x00 and the int64 as 8 bytes big-endian when negative, else
+ *             0x01 and the uint64 big-endian
+ *   decimal   a tag 01 -inf, 02 negative, 03 zero, 04 positive, 05 inf,
+ *             06 NaN; non-zero finite values add the exponent E (value =
+ *             0.D x 10^E) as 4 bytes big-endian biased by 2^31, the digits
+ *             D as '0'..'9' and 0x00, all inverted for negatives
+ *   float     the IEEE bits big-endian, all flipped when negative, else the
+ *             sign bit set (NaN above inf, as PostgreSQL sorts it)
+ *   boolean   one byte, 0 false, 1 true
+ *   time      as integer, of the signed nanoseconds (MySQL durations)
+ *   others    the canonical bytes, 0x00 written 0x00 0xff, then 0x00 0x00
+ *             ("a" < "a\0" < "ab")
+ *
+ * The error names the key column by position ("key column 2 is NULL"); the
+ * caller may prefix the table.
+ */
 /* memcmp order of two encoded keys. */
 int	key_cmp(const void *, size_t, const void *, size_t);
 /*
@@ -129,11 +161,17 @@ void	key_json(const struct row *, int nkey, char *const *names,
 /*
  * Row digest: 16 bytes (XXH3-128) over cells FROM..FROM+N-1, with SEED
  * standing for the column list (see digest_seed).  NULL and empty differ.
+ * Each cell is hashed as its length (8 bytes little-endian, all ones for
+ * NULL) then its bytes; OUT is XXH128's canonical (big-endian) form, so the
+ * digests kept in the history are the same on every machine.
  */
 #define DIGEST_LEN 16
 void	 row_digest(const struct row *, int from, int n, uint64_t seed,
 	    unsigned char out[DIGEST_LEN]);
-/* A seed from column names, so a changed column list changes digests. */
+/*
+ * A seed from column names, so a changed column list changes digests
+ * (XXH3-64 over each name followed by a NUL).
+ */
 uint64_t digest_seed(char *const *names, int n);
 
 /* Append one cell as JSON (string or null; binary as "\\x" + hex). */

@@ -1,2 +1,1237 @@
-#include <stdio.h>
-int main(void){puts("1..0 # SKIP not written");return 0;}
+/*
+ * projsync - test_history.c: the local history on temporary files: opening,
+ * migrating and refusing files, the file mode, jobs, logs, pairs, the base
+ * state and its snapshot scan, conflicts (record, refresh, filters, update,
+ * open keys), retention, nested transactions and two handles on one file.
+ */
+#include "projsync/common.h"
+
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "projsync/history.h"
+#include "projsync/util.h"
+#include "testutil.h"
+
+struct fx {
+	char		*dir;
+	char		*path;
+	struct history	*h;
+};
+
+static int
+setup(void **state)
+{
+	struct fx	*fx;
+	struct ps_error	 err;
+
+	setenv("PROJSYNC_NOW", "1000000000", 1);
+	fx = xcalloc(1, sizeof *fx);
+	fx->dir = tu_tmpdir();
+	fx->path = tu_path(fx->dir, "data/projsync/history.db");
+	if (history_open(fx->path, &fx->h, &err) != 0)
+		fail_msg("history_open: %s", err.msg);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*fx = *state;
+
+	history_close(fx->h);
+	tu_rmrf(fx->dir);
+	free(fx->dir);
+	free(fx->path);
+	free(fx);
+	unsetenv("PROJSYNC_NOW");
+	return 0;
+}
+
+static void
+set_now(double t)
+{
+	char	buf[64];
+
+	snprintf(buf, sizeof buf, "%.3f", t);
+	setenv("PROJSYNC_NOW", buf, 1);
+}
+
+static void
+assert_query(const char *path, const char *sql, const char *want)
+{
+	char	*got;
+
+	got = tu_query(path, sql);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* A digest filled with byte B. */
+static void
+digest_of(unsigned char d[DIGEST_LEN], int b)
+{
+	memset(d, b, DIGEST_LEN);
+}
+
+/* ---- open and migrate ---- */
+
+static void
+test_open_twice(void **state)
+{
+	struct fx	*fx = *state;
+	struct history	*h2 = NULL;
+	struct ps_error	 err;
+	struct job_row	 j, got;
+
+	memset(&j, 0, sizeof j);
+	j.kind = xstrdup("sync");
+	assert_int_equal(history_job_start(fx->h, &j, &err), 0);
+	assert_string_equal(history_path(fx->h), fx->path);
+	history_close(fx->h);
+	fx->h = NULL;
+
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA application_id"),
+	    0x50534e43);
+	assert_query(fx->path, "PRAGMA journal_mode", "wal\n");
+	assert_query(fx->path, "SELECT name FROM sqlite_master"
+	    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	    "base_state\nconflicts\njob_logs\njob_tables\njobs\npairs\n");
+
+	/* Open again: nothing migrated twice, the data kept. */
+	assert_int_equal(history_open(fx->path, &fx->h, &err), 0);
+	assert_int_equal(history_open(fx->path, &h2, &err), 0);
+	assert_int_equal(history_job_get(h2, j.id, &got, &err), 0);
+	assert_string_equal(got.kind, "sync");
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM jobs"), 1);
+	job_row_free(&got);
+	job_row_free(&j);
+	history_close(h2);
+}
+
+static void
+assert_refused(const char *path, const char *what)
+{
+	struct history	*h = NULL;
+	struct ps_error	 err;
+
+	memset(&err, 0, sizeof err);
+	assert_int_equal(history_open(path, &h, &err), -1);
+	assert_null(h);
+	assert_int_equal(err.code, PS_ERR_IO);
+	if (strstr(err.msg, path) == NULL || strstr(err.msg, what) == NULL)
+		fail_msg("want \"%s\" naming %s, got \"%s\"", what, path,
+		    err.msg);
+}
+
+static void
+test_refuse_foreign(void **state)
+{
+	struct fx	*fx = *state;
+	char		*other, *text, *newer, *app;
+	FILE		*f;
+
+	/* Another application's SQLite file, left as it was. */
+	other = tu_path(fx->dir, "other.db");
+	tu_sql(other, "CREATE TABLE t (a); INSERT INTO t VALUES (1);");
+	assert_refused(other, "not a projsync history");
+	assert_query(other, "PRAGMA journal_mode", "delete\n");
+	assert_query(other, "SELECT a FROM t", "1\n");
+
+	/* A text file. */
+	text = tu_path(fx->dir, "notes.txt");
+	f = fopen(text, "w");
+	assert_non_null(f);
+	fputs("this is not a database, but it is long enough to have a "
+	    "header of a hundred bytes or more, as a SQLite file would.\n",
+	    f);
+	fclose(f);
+	assert_refused(text, "not a projsync history");
+
+	/* Another application id. */
+	app = tu_path(fx->dir, "app.db");
+	tu_sql(app, "PRAGMA application_id = 42; CREATE TABLE t (a);");
+	assert_refused(app, "application id 0x0000002a");
+
+	/* A history written by a newer projsync. */
+	newer = tu_path(fx->dir, "newer.db");
+	tu_sql(newer, "PRAGMA application_id = 1347636803;"
+	    " PRAGMA user_version = 99; CREATE TABLE future (a);");
+	assert_refused(newer, "version 99 is newer");
+
+	/* A folder. */
+	assert_refused(fx->dir, "not a regular file");
+
+	free(other);
+	free(text);
+	free(newer);
+	free(app);
+}
+
+static void
+test_mode(void **state)
+{
+	struct fx	*fx = *state;
+	struct history	*h = NULL;
+	struct ps_error	 err;
+	struct stat	 sb;
+	char		*p, *wal, *shared;
+	mode_t		 old;
+
+	old = umask(0);
+	p = tu_path(fx->dir, "new/history.db");
+	wal = tu_path(fx->dir, "new/history.db-wal");
+	assert_int_equal(history_open(p, &h, &err), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* SQLite gives the WAL file the database file's mode. */
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	history_close(h);
+	h = NULL;
+	/* Opened again with a permissive umask: still 0600. */
+	assert_int_equal(history_open(p, &h, &err), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	history_close(h);
+	h = NULL;
+
+	/* An existing file keeps its mode (a team may share it by group). */
+	shared = tu_path(fx->dir, "shared.db");
+	tu_sql(shared, "PRAGMA user_version = 0");
+	assert_int_equal(chmod(shared, 0660), 0);
+	assert_int_equal(history_open(shared, &h, &err), 0);
+	assert_int_equal(stat(shared, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0660);
+	history_close(h);
+
+	umask(old);
+	free(p);
+	free(wal);
+	free(shared);
+}
+
+/* ---- jobs and logs ---- */
+
+static void
+start_job(struct history *h, const char *src, const char *dst,
+    struct job_row *j)
+{
+	struct ps_error	err;
+
+	memset(j, 0, sizeof *j);
+	j->kind = xstrdup("sync");
+	j->source = xstrdup(src);
+	j->target = xstrdup(dst);
+	j->options = xstrdup("{\"strategy\":\"manual\"}");
+	if (history_job_start(h, j, &err) != 0)
+		fail_msg("history_job_start: %s", err.msg);
+}
+
+static void
+finish_job(struct history *h, struct job_row *j, const char *status,
+    int64_t base)
+{
+	struct ps_error	err;
+
+	free(j->status);
+	j->status = xstrdup(status);
+	j->counts.rows_compared = base + 1;
+	j->counts.inserted = base + 2;
+	j->counts.updated = base + 3;
+	j->counts.deleted = base + 4;
+	j->counts.conflicts = base + 5;
+	j->counts.pending_conflicts = base + 6;
+	j->counts.errors = base + 7;
+	j->duration_s = 2.5;
+	j->rows_per_s = 400;
+	if (history_job_finish(h, j, &err) != 0)
+		fail_msg("history_job_finish: %s", err.msg);
+}
+
+static void
+test_jobs(void **state)
+{
+	struct fx		*fx = *state;
+	struct job_row		 j1, j2, j3, got, *list;
+	struct job_table_row	 t[2], *tables;
+	struct ps_error		 err;
+	int			 n;
+
+	set_now(1000);
+	start_job(fx->h, "dev", "prod", &j1);
+	assert_true(j1.id > 0);
+	assert_true(j1.started_at == 1000);
+	assert_int_equal(history_job_get(fx->h, j1.id, &got, &err), 0);
+	assert_string_equal(got.status, "running");
+	assert_string_equal(got.os_user, util_os_user());
+	assert_string_equal(got.options, "{\"strategy\":\"manual\"}");
+	assert_true(got.finished_at == 0);
+	assert_null(got.error);
+	job_row_free(&got);
+
+	set_now(1010);
+	j1.error = xstrdup("connection lost");
+	finish_job(fx->h, &j1, "failed", 0);
+	set_now(2000);
+	start_job(fx->h, "prod", "dev", &j2);
+	j2.dry_run = 1;
+	set_now(3000);
+	start_job(fx->h, "dev", "test", &j3);
+	finish_job(fx->h, &j3, "completed", 10);
+
+	assert_int_equal(history_job_get(fx->h, j1.id, &got, &err), 0);
+	assert_string_equal(got.kind, "sync");
+	assert_string_equal(got.source, "dev");
+	assert_string_equal(got.target, "prod");
+	assert_string_equal(got.status, "failed");
+	assert_string_equal(got.error, "connection lost");
+	assert_true(got.started_at == 1000);
+	assert_true(got.finished_at == 1010);
+	assert_true(got.duration_s == 2.5);
+	assert_true(got.rows_per_s == 400);
+	assert_int_equal(got.counts.rows_compared, 1);
+	assert_int_equal(got.counts.inserted, 2);
+	assert_int_equal(got.counts.updated, 3);
+	assert_int_equal(got.counts.deleted, 4);
+	assert_int_equal(got.counts.conflicts, 5);
+	assert_int_equal(got.counts.pending_conflicts, 6);
+	assert_int_equal(got.counts.errors, 7);
+	job_row_free(&got);
+
+	/* Newest first, with a limit. */
+	assert_int_equal(history_job_list(fx->h, 2, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].id, j3.id);
+	assert_int_equal(list[1].id, j2.id);
+	assert_string_equal(list[0].status, "completed");
+	assert_int_equal(list[0].counts.errors, 17);
+	assert_string_equal(list[1].status, "running");
+	job_rows_free(list, n);
+	assert_int_equal(history_job_list(fx->h, 0, &list, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(list[2].id, j1.id);
+	job_rows_free(list, n);
+
+	/* Per-table rows, replaced as a whole, in the order given. */
+	memset(t, 0, sizeof t);
+	t[0].name = xstrdup("items");
+	t[0].status = xstrdup("synced");
+	t[0].counts.inserted = 5;
+	t[1].name = xstrdup("audit_log");
+	t[1].status = xstrdup("skipped");
+	t[1].message = xstrdup("no usable key");
+	assert_int_equal(history_job_tables(fx->h, j3.id, t, 2, &err), 0);
+	assert_int_equal(history_job_tables(fx->h, j3.id, t, 2, &err), 0);
+	assert_int_equal(history_job_get_tables(fx->h, j3.id, &tables, &n,
+	    &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(tables[0].name, "items");
+	assert_string_equal(tables[0].status, "synced");
+	assert_null(tables[0].message);
+	assert_int_equal(tables[0].counts.inserted, 5);
+	assert_string_equal(tables[1].name, "audit_log");
+	assert_string_equal(tables[1].message, "no usable key");
+	job_table_rows_free(tables, n);
+	assert_int_equal(history_job_tables(fx->h, j3.id, t + 1, 1, &err), 0);
+	assert_int_equal(history_job_get_tables(fx->h, j3.id, &tables, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(tables[0].name, "audit_log");
+	job_table_rows_free(tables, n);
+	free(t[0].name);
+	free(t[0].status);
+	free(t[1].name);
+	free(t[1].status);
+	free(t[1].message);
+
+	/* Unknown jobs. */
+	assert_int_equal(history_job_get(fx->h, 999, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+	assert_string_equal(err.msg, "no job 999");
+	assert_int_equal(history_job_tables(fx->h, 999, t, 0, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+	memset(&got, 0, sizeof got);
+	got.id = 999;
+	got.status = xstrdup("completed");
+	assert_int_equal(history_job_finish(fx->h, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+	job_row_free(&got);
+
+	job_row_free(&j1);
+	job_row_free(&j2);
+	job_row_free(&j3);
+}
+
+static void
+test_null_strings(void **state)
+{
+	struct fx	*fx = *state;
+	struct job_row	 j, got;
+	struct ps_error	 err;
+
+	memset(&j, 0, sizeof j);
+	j.kind = xstrdup("migrate");
+	j.os_user = xstrdup("alice");
+	assert_int_equal(history_job_start(fx->h, &j, &err), 0);
+	assert_int_equal(history_job_get(fx->h, j.id, &got, &err), 0);
+	assert_null(got.source);
+	assert_null(got.target);
+	assert_null(got.options);
+	assert_null(got.error);
+	assert_string_equal(got.os_user, "alice");
+	job_row_free(&got);
+	job_row_free(&j);
+}
+
+static void
+test_logs(void **state)
+{
+	struct fx	*fx = *state;
+	struct job_row	 j, k;
+	struct log_row	*logs;
+	struct ps_error	 err;
+	int		 n;
+
+	start_job(fx->h, "dev", "prod", &j);
+	start_job(fx->h, "dev", "prod", &k);
+	set_now(5000);
+	assert_int_equal(history_log(fx->h, j.id, "info", "started", &err), 0);
+	set_now(5001);
+	assert_int_equal(history_log(fx->h, k.id, "info", "other", &err), 0);
+	assert_int_equal(history_log(fx->h, j.id, "warn", "narrower type",
+	    &err), 0);
+	set_now(5002);
+	assert_int_equal(history_log(fx->h, j.id, "error", "row 42 failed",
+	    &err), 0);
+
+	assert_int_equal(history_logs(fx->h, j.id, &logs, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(logs[0].level, "info");
+	assert_string_equal(logs[0].message, "started");
+	assert_true(logs[0].time == 5000);
+	assert_string_equal(logs[1].level, "warn");
+	assert_string_equal(logs[1].message, "narrower type");
+	assert_string_equal(logs[2].level, "error");
+	assert_string_equal(logs[2].message, "row 42 failed");
+	assert_true(logs[2].time == 5002);
+	log_rows_free(logs, n);
+
+	/* A bad level is refused by the schema. */
+	assert_int_equal(history_log(fx->h, j.id, "loud", "x", &err), -1);
+	assert_int_equal(err.code, PS_ERR_CONSTRAINT);
+	assert_non_null(strstr(err.msg, fx->path));
+
+	assert_int_equal(history_logs(fx->h, 999, &logs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(logs);
+	job_row_free(&j);
+	job_row_free(&k);
+}
+
+/* ---- pairs and base state ---- */
+
+static void
+test_pair(void **state)
+{
+	struct fx	*fx = *state;
+	struct ps_error	 err;
+	int64_t		 ab, ba, ac;
+
+	assert_int_equal(history_pair_id(fx->h, "prod", "dev", &ab, &err), 0);
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &ba, &err), 0);
+	assert_int_equal(ab, ba);
+	assert_int_equal(history_pair_id(fx->h, "dev", "test", &ac, &err), 0);
+	assert_true(ac != ab);
+	assert_query(fx->path, "SELECT a, b FROM pairs ORDER BY id",
+	    "dev|prod\ndev|test\n");
+	assert_int_equal(history_pair_id(fx->h, "", "dev", &ac, &err), -1);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+}
+
+struct kv {
+	const char	*key;
+	size_t		 len;
+	int		 d;
+};
+
+static void
+put(struct history *h, int64_t pair, const char *table, const struct kv *kv)
+{
+	struct ps_error	err;
+	unsigned char	d[DIGEST_LEN];
+
+	digest_of(d, kv->d);
+	if (history_base_put(h, pair, table, kv->key, kv->len, d, &err) != 0)
+		fail_msg("history_base_put: %s", err.msg);
+}
+
+/* Scan (PAIR, TABLE) and compare with WANT (N entries). */
+static void
+assert_scan(struct base_cursor *c, const struct kv *want, int n)
+{
+	struct ps_error		 err;
+	const void		*key;
+	const unsigned char	*digest;
+	unsigned char		 d[DIGEST_LEN];
+	size_t			 len;
+	int			 i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(history_base_next(c, &key, &len, &digest,
+		    &err), 1);
+		assert_int_equal(len, want[i].len);
+		assert_memory_equal(key, want[i].key, len);
+		digest_of(d, want[i].d);
+		assert_memory_equal(digest, d, DIGEST_LEN);
+	}
+	assert_int_equal(history_base_next(c, &key, &len, &digest, &err), 0);
+	assert_int_equal(history_base_next(c, &key, &len, &digest, &err), 0);
+}
+
+static void
+test_base(void **state)
+{
+	struct fx		*fx = *state;
+	struct base_cursor	*c, *c2;
+	struct ps_error		 err;
+	unsigned char		 d[DIGEST_LEN], want[DIGEST_LEN];
+	int64_t			 pair, other;
+	char			*wal;
+	/* Put out of order; the scan gives byte order (a prefix first). */
+	static const struct kv in[] = {
+		{ "b", 1, 1 }, { "a\0z", 3, 2 }, { "ab", 2, 3 },
+		{ "a", 1, 4 }, { "\xff", 1, 5 },
+	};
+	static const struct kv sorted[] = {
+		{ "a", 1, 4 }, { "a\0z", 3, 2 }, { "ab", 2, 3 },
+		{ "b", 1, 1 }, { "\xff", 1, 5 },
+	};
+	static const struct kv later[] = {
+		{ "a", 1, 9 }, { "a\0z", 3, 2 }, { "aa", 2, 7 },
+		{ "b", 1, 1 }, { "\xff", 1, 5 },
+	};
+	static const struct kv aa = { "aa", 2, 7 }, a9 = { "a", 1, 9 };
+	size_t			 i;
+
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &pair, &err),
+	    0);
+	assert_int_equal(history_pair_id(fx->h, "dev", "test", &other, &err),
+	    0);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	for (i = 0; i < nitems(in); i++)
+		put(fx->h, pair, "items", &in[i]);
+	put(fx->h, other, "items", &in[0]);
+	put(fx->h, pair, "orders", &in[1]);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+
+	/* Get, overwrite, delete. */
+	assert_int_equal(history_base_get(fx->h, pair, "items", "ab", 2, d,
+	    &err), 1);
+	digest_of(want, 3);
+	assert_memory_equal(d, want, DIGEST_LEN);
+	assert_int_equal(history_base_get(fx->h, pair, "items", "zz", 2, d,
+	    &err), 0);
+	assert_int_equal(history_base_get(fx->h, other, "items", "ab", 2, d,
+	    &err), 0);
+	digest_of(want, 8);
+	assert_int_equal(history_base_put(fx->h, pair, "items", "ab", 2, want,
+	    &err), 0);
+	assert_int_equal(history_base_get(fx->h, pair, "items", "ab", 2, d,
+	    &err), 1);
+	assert_memory_equal(d, want, DIGEST_LEN);
+	assert_int_equal(history_base_put(fx->h, pair, "items", "ab", 2, NULL,
+	    &err), 0);
+	assert_int_equal(history_base_get(fx->h, pair, "items", "ab", 2, d,
+	    &err), 0);
+	put(fx->h, pair, "items", &in[2]);
+
+	/* The scan sees the base as it was when it started. */
+	assert_int_equal(history_base_scan(fx->h, pair, "items", &c, &err),
+	    0);
+	assert_int_equal(history_base_scan(fx->h, pair, "items", &c2, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "already open"));
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	put(fx->h, pair, "items", &aa);
+	put(fx->h, pair, "items", &a9);
+	assert_int_equal(history_base_put(fx->h, pair, "items", "ab", 2, NULL,
+	    &err), 0);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	/* The writer sees its own changes at once. */
+	assert_int_equal(history_base_get(fx->h, pair, "items", "aa", 2, d,
+	    &err), 1);
+	assert_scan(c, sorted, (int)nitems(sorted));
+	history_base_cursor_free(c);
+
+	/* A new scan sees them. */
+	assert_int_equal(history_base_scan(fx->h, pair, "items", &c, &err),
+	    0);
+	assert_scan(c, later, (int)nitems(later));
+	history_base_cursor_free(c);
+	assert_int_equal(history_base_scan(fx->h, other, "items", &c, &err),
+	    0);
+	assert_scan(c, in, 1);
+	history_base_cursor_free(c);
+	assert_int_equal(history_base_scan(fx->h, pair, "nothing", &c, &err),
+	    0);
+	assert_scan(c, NULL, 0);
+	history_base_cursor_free(c);
+
+	/* Closing checkpoints: the WAL is folded back into the file. */
+	history_close(fx->h);
+	fx->h = NULL;
+	wal = tu_path(fx->dir, "data/projsync/history.db-wal");
+	assert_int_equal(access(wal, F_OK), -1);
+	free(wal);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 7);
+}
+
+/* ---- transactions and two handles ---- */
+
+static void
+test_nested_transactions(void **state)
+{
+	struct fx	*fx = *state;
+	struct ps_error	 err;
+	struct kv	 k1 = { "k1", 2, 1 }, k2 = { "k2", 2, 2 };
+	struct job_row	 j;
+	struct job_table_row t[2];
+	int64_t		 pair;
+
+	assert_int_equal(history_pair_id(fx->h, "a", "b", &pair, &err), 0);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	put(fx->h, pair, "t", &k1);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	/* Still inside the outer transaction: not visible to others. */
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 0);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 1);
+
+	/* An inner rollback undoes the whole transaction. */
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	put(fx->h, pair, "t", &k2);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	assert_int_equal(history_rollback(fx->h, &err), 0);
+	assert_int_equal(history_commit(fx->h, &err), -1);
+	assert_non_null(strstr(err.msg, "rolled back"));
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 1);
+
+	/* A plain rollback. */
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	put(fx->h, pair, "t", &k2);
+	assert_int_equal(history_rollback(fx->h, &err), 0);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 1);
+
+	assert_int_equal(history_commit(fx->h, &err), -1);
+	assert_int_equal(err.code, PS_ERR_INTERNAL);
+	assert_int_equal(history_rollback(fx->h, &err), -1);
+
+	/*
+	 * A function failing halfway inside a transaction undoes only its own
+	 * writes: the old table rows stay and the transaction goes on.
+	 */
+	start_job(fx->h, "a", "b", &j);
+	memset(t, 0, sizeof t);
+	t[0].name = xstrdup("items");
+	t[0].status = xstrdup("synced");
+	assert_int_equal(history_job_tables(fx->h, j.id, t, 1, &err), 0);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	put(fx->h, pair, "t", &k2);
+	free(t[0].name);
+	t[0].name = xstrdup("orders");
+	/* The second row has no name: refused after the first was written. */
+	assert_int_equal(history_job_tables(fx->h, j.id, t, 2, &err), -1);
+	assert_int_equal(err.code, PS_ERR_CONSTRAINT);
+	assert_non_null(strstr(err.msg, "job_tables.name"));
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	assert_query(fx->path, "SELECT name FROM job_tables", "items\n");
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 2);
+	free(t[0].name);
+	free(t[0].status);
+	job_row_free(&j);
+}
+
+static void
+test_two_handles(void **state)
+{
+	struct fx		*fx = *state;
+	struct history		*r = NULL;
+	struct ps_error		 err;
+	struct job_row		 j, *list;
+	struct base_cursor	*c;
+	struct kv		 k = { "k", 1, 3 };
+	int64_t			 pair, pair2;
+	int			 n;
+
+	assert_int_equal(history_open(fx->path, &r, &err), 0);
+	assert_int_equal(history_pair_id(fx->h, "a", "b", &pair, &err), 0);
+
+	/* The writer holds a transaction; the reader is not blocked. */
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	start_job(fx->h, "a", "b", &j);
+	put(fx->h, pair, "t", &k);
+	assert_int_equal(history_job_list(r, 10, &list, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(history_pair_id(r, "b", "a", &pair2, &err), 0);
+	assert_int_equal(pair2, pair);
+	assert_int_equal(history_base_scan(r, pair, "t", &c, &err), 0);
+	assert_scan(c, NULL, 0);
+	history_base_cursor_free(c);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+
+	/* Committed: the other handle sees it and may write in turn. */
+	assert_int_equal(history_job_list(r, 10, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, j.id);
+	job_rows_free(list, n);
+	assert_int_equal(history_base_scan(r, pair, "t", &c, &err), 0);
+	assert_scan(c, &k, 1);
+	history_base_cursor_free(c);
+	assert_int_equal(history_log(r, j.id, "info", "from the reader",
+	    &err), 0);
+	assert_query(fx->path, "SELECT message FROM job_logs",
+	    "from the reader\n");
+
+	history_close(r);
+	job_row_free(&j);
+}
+
+/* ---- conflicts ---- */
+
+/* A conflict on KEY of TABLE met by JOB, with digest bytes S and T. */
+static void
+make_conflict(struct conflict_row *c, int64_t job, int64_t pair,
+    const char *table, const char *key, const char *columns, int s, int t)
+{
+	memset(c, 0, sizeof *c);
+	c->job_id = job;
+	c->pair_id = pair;
+	c->source = xstrdup("dev");
+	c->target = xstrdup("prod");
+	c->bidirectional = 1;
+	c->table = xstrdup(table);
+	c->keylen = strlen(key);
+	c->key = xstrdup(key);
+	xasprintf(&c->key_json, "{\"id\":\"%s\"}", key);
+	c->kind = xstrdup("update/update");
+	c->columns = xstrdup(columns);
+	c->source_row = xstrdup("{\"id\":\"1\",\"name\":\"s\"}");
+	c->target_row = xstrdup("{\"id\":\"1\",\"name\":\"t\"}");
+	c->has_base = 1;
+	digest_of(c->base_digest, 0xbb);
+	c->has_source = s != 0;
+	digest_of(c->source_digest, s);
+	c->has_target = t != 0;
+	digest_of(c->target_digest, t);
+	c->status = xstrdup("pending");
+	c->strategy = xstrdup("manual");
+}
+
+static void
+record(struct history *h, struct conflict_row *c)
+{
+	struct ps_error	err;
+
+	if (history_conflict_record(h, c, &err) != 0)
+		fail_msg("history_conflict_record: %s", err.msg);
+}
+
+static void
+set_status(struct history *h, int64_t id, const char *status)
+{
+	struct conflict_row	c;
+	struct ps_error		err;
+
+	if (history_conflict_get(h, id, &c, &err) != 0)
+		fail_msg("history_conflict_get: %s", err.msg);
+	free(c.status);
+	c.status = xstrdup(status);
+	if (history_conflict_update(h, &c, &err) != 0)
+		fail_msg("history_conflict_update: %s", err.msg);
+	conflict_row_free(&c);
+}
+
+static void
+test_conflict_record(void **state)
+{
+	struct fx		*fx = *state;
+	struct conflict_row	 c, got;
+	struct ps_error		 err;
+	struct job_row		 j1, j2;
+	unsigned char		 d[DIGEST_LEN];
+	int64_t			 pair, first;
+
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &pair, &err),
+	    0);
+	start_job(fx->h, "dev", "prod", &j1);
+	start_job(fx->h, "dev", "prod", &j2);
+
+	set_now(100);
+	make_conflict(&c, j1.id, pair, "items", "42", "[\"name\"]", 1, 2);
+	free(c.target_row);
+	c.target_row = NULL;
+	c.has_target = 0;
+	record(fx->h, &c);
+	first = c.id;
+	assert_true(first > 0);
+	assert_int_equal(history_conflict_get(fx->h, first, &got, &err), 0);
+	assert_int_equal(got.job_id, j1.id);
+	assert_int_equal(got.pair_id, pair);
+	assert_string_equal(got.source, "dev");
+	assert_string_equal(got.target, "prod");
+	assert_int_equal(got.bidirectional, 1);
+	assert_string_equal(got.table, "items");
+	assert_int_equal(got.keylen, 2);
+	assert_memory_equal(got.key, "42", 2);
+	assert_string_equal(got.key_json, "{\"id\":\"42\"}");
+	assert_string_equal(got.kind, "update/update");
+	assert_string_equal(got.columns, "[\"name\"]");
+	assert_string_equal(got.source_row, "{\"id\":\"1\",\"name\":\"s\"}");
+	assert_null(got.target_row);
+	assert_int_equal(got.has_base, 1);
+	digest_of(d, 0xbb);
+	assert_memory_equal(got.base_digest, d, DIGEST_LEN);
+	assert_int_equal(got.has_source, 1);
+	digest_of(d, 1);
+	assert_memory_equal(got.source_digest, d, DIGEST_LEN);
+	assert_int_equal(got.has_target, 0);
+	assert_null(got.timestamp_column);
+	assert_string_equal(got.status, "pending");
+	assert_string_equal(got.strategy, "manual");
+	assert_null(got.outcome);
+	assert_null(got.note);
+	assert_null(got.resolved_by);
+	assert_true(got.resolved_at == 0);
+	assert_true(got.created_at == 100);
+	assert_true(got.updated_at == 100);
+	conflict_row_free(&got);
+	conflict_row_free(&c);
+
+	/* Met again by a later job with new versions: refreshed in place. */
+	set_now(200);
+	make_conflict(&c, j2.id, pair, "items", "42", "[\"name\",\"qty\"]",
+	    3, 4);
+	free(c.kind);
+	c.kind = xstrdup("update/update");
+	record(fx->h, &c);
+	assert_int_equal(c.id, first);
+	assert_int_equal(history_conflict_get(fx->h, first, &got, &err), 0);
+	assert_int_equal(got.job_id, j2.id);
+	assert_string_equal(got.columns, "[\"name\",\"qty\"]");
+	assert_int_equal(got.has_target, 1);
+	assert_true(got.created_at == 100);
+	assert_true(got.updated_at == 200);
+	conflict_row_free(&got);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM conflicts"), 1);
+
+	/* Ignored and unchanged: stays ignored; changed: pending again. */
+	set_status(fx->h, first, "ignored");
+	record(fx->h, &c);
+	assert_int_equal(c.id, first);
+	assert_query(fx->path, "SELECT status FROM conflicts", "ignored\n");
+	digest_of(c.target_digest, 5);
+	record(fx->h, &c);
+	assert_int_equal(c.id, first);
+	assert_query(fx->path, "SELECT status FROM conflicts", "pending\n");
+	/* A stale one is refreshed too. */
+	set_status(fx->h, first, "stale");
+	record(fx->h, &c);
+	assert_int_equal(c.id, first);
+	assert_query(fx->path, "SELECT status FROM conflicts", "pending\n");
+
+	/* Resolved with a note and a user. */
+	set_now(300);
+	assert_int_equal(history_conflict_get(fx->h, first, &got, &err), 0);
+	free(got.status);
+	got.status = xstrdup("resolved");
+	free(got.strategy);
+	got.strategy = xstrdup("source-wins");
+	got.outcome = xstrdup("source");
+	got.result_row = xstrdup("{\"id\":\"42\",\"name\":\"s\"}");
+	got.note = xstrdup("checked with the team");
+	got.resolved_by = xstrdup("alice");
+	assert_int_equal(history_conflict_update(fx->h, &got, &err), 0);
+	conflict_row_free(&got);
+	assert_int_equal(history_conflict_get(fx->h, first, &got, &err), 0);
+	assert_string_equal(got.status, "resolved");
+	assert_string_equal(got.strategy, "source-wins");
+	assert_string_equal(got.outcome, "source");
+	assert_string_equal(got.result_row,
+	    "{\"id\":\"42\",\"name\":\"s\"}");
+	assert_string_equal(got.note, "checked with the team");
+	assert_string_equal(got.resolved_by, "alice");
+	assert_true(got.resolved_at == 300);
+	assert_true(got.updated_at == 300);
+	conflict_row_free(&got);
+
+	/* The same key again: a new conflict, the resolved one kept. */
+	set_now(400);
+	record(fx->h, &c);
+	assert_true(c.id != first);
+	assert_query(fx->path, "SELECT id = " "(SELECT min(id) FROM conflicts),"
+	    " status FROM conflicts ORDER BY id", "1|resolved\n0|pending\n");
+
+	/* The schema keeps one open conflict per key. */
+	assert_int_equal(history_conflict_get(fx->h, first, &got, &err), 0);
+	free(got.status);
+	got.status = xstrdup("pending");
+	assert_int_equal(history_conflict_update(fx->h, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_CONSTRAINT);
+	free(got.status);
+	got.status = xstrdup("done");
+	assert_int_equal(history_conflict_update(fx->h, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+	assert_non_null(strstr(err.msg, "'done'"));
+	got.id = 999;
+	free(got.status);
+	got.status = xstrdup("ignored");
+	assert_int_equal(history_conflict_update(fx->h, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+	assert_string_equal(err.msg, "no conflict 999");
+	conflict_row_free(&got);
+	assert_int_equal(history_conflict_get(fx->h, 999, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+
+	/* A strategy that settles it is recorded as resolved at once. */
+	conflict_row_free(&c);
+	make_conflict(&c, j2.id, pair, "items", "43", "[]", 1, 2);
+	free(c.status);
+	c.status = xstrdup("resolved");
+	c.outcome = xstrdup("target");
+	record(fx->h, &c);
+	assert_int_equal(history_conflict_get(fx->h, c.id, &got, &err), 0);
+	assert_string_equal(got.status, "resolved");
+	assert_string_equal(got.resolved_by, util_os_user());
+	assert_true(got.resolved_at == 400);
+	conflict_row_free(&got);
+
+	conflict_row_free(&c);
+	job_row_free(&j1);
+	job_row_free(&j2);
+}
+
+/* Ids of the conflicts matching F, as "1,2,3". */
+static char *
+list_ids(struct history *h, const struct conflict_filter *f)
+{
+	struct conflict_row	*rows;
+	struct ps_error		 err;
+	struct strbuf		 sb = STRBUF_INIT;
+	int64_t			 count;
+	int			 i, n;
+
+	if (history_conflict_list(h, f, &rows, &n, &err) != 0)
+		fail_msg("history_conflict_list: %s", err.msg);
+	for (i = 0; i < n; i++)
+		sb_addf(&sb, "%s%lld", i > 0 ? "," : "", (long long)rows[i].id);
+	conflict_rows_free(rows, n);
+	if (f == NULL || f->limit == 0) {
+		if (history_conflict_count(h, f, &count, &err) != 0)
+			fail_msg("history_conflict_count: %s", err.msg);
+		assert_int_equal(count, n);
+	}
+	return sb_detach(&sb);
+}
+
+static void
+assert_ids(struct history *h, const struct conflict_filter *f,
+    const char *want)
+{
+	char	*got;
+
+	got = list_ids(h, f);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_conflict_list(void **state)
+{
+	struct fx		*fx = *state;
+	struct conflict_row	 c, *rows;
+	struct conflict_filter	 f;
+	struct ps_error		 err;
+	struct job_row		 j1, j2;
+	int64_t			 pair, other, id[6], count;
+	int			 n;
+
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &pair, &err),
+	    0);
+	assert_int_equal(history_pair_id(fx->h, "dev", "test", &other, &err),
+	    0);
+	start_job(fx->h, "dev", "prod", &j1);
+	start_job(fx->h, "dev", "prod", &j2);
+
+	make_conflict(&c, j1.id, pair, "items", "1", "[\"name\"]", 1, 2);
+	record(fx->h, &c);
+	id[0] = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, j1.id, pair, "items", "2", "[\"qty\",\"name\"]",
+	    1, 2);
+	record(fx->h, &c);
+	id[1] = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, j1.id, pair, "orders", "1", "[\"total\"]", 1, 2);
+	record(fx->h, &c);
+	id[2] = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, j2.id, pair, "items", "3", "[\"qty\"]", 1, 2);
+	record(fx->h, &c);
+	id[3] = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, j2.id, other, "items", "1", "[\"name\"]", 1, 2);
+	record(fx->h, &c);
+	id[4] = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, j2.id, pair, "items", "4", "[\"names\"]", 1, 2);
+	record(fx->h, &c);
+	id[5] = c.id;
+	conflict_row_free(&c);
+	assert_int_equal(id[0], 1);
+	assert_int_equal(id[5], 6);
+	set_status(fx->h, id[1], "ignored");
+	set_status(fx->h, id[3], "resolved");
+
+	/* Default: pending, oldest first. */
+	assert_ids(fx->h, NULL, "1,3,5,6");
+	memset(&f, 0, sizeof f);
+	assert_ids(fx->h, &f, "1,3,5,6");
+	f.status = "all";
+	assert_ids(fx->h, &f, "1,2,3,4,5,6");
+	f.status = "ignored";
+	assert_ids(fx->h, &f, "2");
+	f.status = "resolved";
+	assert_ids(fx->h, &f, "4");
+	f.status = "stale";
+	assert_ids(fx->h, &f, "");
+
+	memset(&f, 0, sizeof f);
+	f.status = "all";
+	f.job_id = j1.id;
+	assert_ids(fx->h, &f, "1,2,3");
+	f.table = "items";
+	assert_ids(fx->h, &f, "1,2");
+	f.job_id = 0;
+	assert_ids(fx->h, &f, "1,2,4,5,6");
+	f.pair_id = pair;
+	assert_ids(fx->h, &f, "1,2,4,6");
+
+	/* A column among the differing ones, matched whole. */
+	memset(&f, 0, sizeof f);
+	f.status = "all";
+	f.column = "name";
+	assert_ids(fx->h, &f, "1,2,5");
+	f.column = "qty";
+	assert_ids(fx->h, &f, "2,4");
+	f.status = NULL;
+	assert_ids(fx->h, &f, "");
+	f.column = "nam";
+	f.status = "all";
+	assert_ids(fx->h, &f, "");
+
+	/* Limit. */
+	memset(&f, 0, sizeof f);
+	f.status = "all";
+	f.limit = 2;
+	assert_ids(fx->h, &f, "1,2");
+
+	/* Bad status. */
+	f.status = "open";
+	assert_int_equal(history_conflict_list(fx->h, &f, &rows, &n, &err),
+	    -1);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+	assert_non_null(strstr(err.msg, "'open'"));
+	assert_int_equal(history_conflict_count(fx->h, &f, &count, &err), -1);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+
+	job_row_free(&j1);
+	job_row_free(&j2);
+}
+
+static void
+test_conflict_open_keys(void **state)
+{
+	struct fx		*fx = *state;
+	struct conflict_row	 c;
+	struct open_conflict	*o;
+	struct ps_error		 err;
+	int64_t			 pair, other, ids[4];
+	int			 n;
+	static const char *const keys[] = { "b", "ab", "a", "c" };
+	size_t			 i;
+
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &pair, &err),
+	    0);
+	assert_int_equal(history_pair_id(fx->h, "dev", "test", &other, &err),
+	    0);
+	for (i = 0; i < nitems(keys); i++) {
+		make_conflict(&c, 1, pair, "items", keys[i], "[]", 1, 2);
+		record(fx->h, &c);
+		ids[i] = c.id;
+		conflict_row_free(&c);
+	}
+	make_conflict(&c, 1, pair, "orders", "a", "[]", 1, 2);
+	record(fx->h, &c);
+	conflict_row_free(&c);
+	make_conflict(&c, 1, other, "items", "a", "[]", 1, 2);
+	record(fx->h, &c);
+	conflict_row_free(&c);
+	set_status(fx->h, ids[3], "resolved");
+	set_status(fx->h, ids[0], "ignored");
+	set_status(fx->h, ids[1], "stale");
+
+	assert_int_equal(history_conflict_open_keys(fx->h, pair, "items", &o,
+	    &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(o[0].id, ids[2]);
+	assert_int_equal(o[0].keylen, 1);
+	assert_memory_equal(o[0].key, "a", 1);
+	assert_int_equal(o[1].id, ids[1]);
+	assert_memory_equal(o[1].key, "ab", 2);
+	assert_int_equal(o[2].id, ids[0]);
+	assert_memory_equal(o[2].key, "b", 1);
+	open_conflicts_free(o, n);
+
+	assert_int_equal(history_conflict_open_keys(fx->h, pair, "none", &o,
+	    &n, &err), 0);
+	assert_int_equal(n, 0);
+	open_conflicts_free(o, n);
+}
+
+/* ---- retention ---- */
+
+static void
+test_prune(void **state)
+{
+	struct fx		*fx = *state;
+	struct job_row		 old, kept, running, recent, got;
+	struct job_table_row	 t;
+	struct conflict_row	 c;
+	struct ps_error		 err;
+	struct kv		 k = { "k", 1, 1 };
+	int64_t			 pair, removed, open_id, done_id, late_id;
+	double			 day = 86400, now = 1000 * day;
+
+	assert_int_equal(history_pair_id(fx->h, "dev", "prod", &pair, &err),
+	    0);
+	set_now(now - 100 * day);
+	put(fx->h, pair, "items", &k);
+	start_job(fx->h, "dev", "prod", &old);
+	start_job(fx->h, "dev", "prod", &kept);
+	start_job(fx->h, "dev", "prod", &running);
+	finish_job(fx->h, &old, "completed", 0);
+	finish_job(fx->h, &kept, "completed_with_conflicts", 0);
+	memset(&t, 0, sizeof t);
+	t.name = xstrdup("items");
+	t.status = xstrdup("synced");
+	assert_int_equal(history_job_tables(fx->h, old.id, &t, 1, &err), 0);
+	free(t.name);
+	free(t.status);
+	assert_int_equal(history_log(fx->h, old.id, "info", "x", &err), 0);
+
+	/* An open conflict of KEPT; a resolved one of OLD, settled long ago. */
+	make_conflict(&c, kept.id, pair, "items", "1", "[]", 1, 2);
+	record(fx->h, &c);
+	open_id = c.id;
+	conflict_row_free(&c);
+	make_conflict(&c, old.id, pair, "items", "2", "[]", 1, 2);
+	record(fx->h, &c);
+	done_id = c.id;
+	conflict_row_free(&c);
+	set_status(fx->h, done_id, "resolved");
+	/* One resolved recently, though met by the old job. */
+	make_conflict(&c, old.id, pair, "items", "3", "[]", 1, 2);
+	record(fx->h, &c);
+	late_id = c.id;
+	conflict_row_free(&c);
+	set_now(now - 10 * day);
+	set_status(fx->h, late_id, "resolved");
+
+	set_now(now - day);
+	start_job(fx->h, "dev", "prod", &recent);
+	finish_job(fx->h, &recent, "completed", 0);
+
+	set_now(now);
+	assert_int_equal(history_prune(fx->h, 90, &removed, &err), 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(history_job_get(fx->h, old.id, &got, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM job_logs"), 0);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM job_tables"), 0);
+	assert_int_equal(history_job_get(fx->h, kept.id, &got, &err), 0);
+	job_row_free(&got);
+	assert_int_equal(history_job_get(fx->h, running.id, &got, &err), 0);
+	job_row_free(&got);
+	assert_int_equal(history_job_get(fx->h, recent.id, &got, &err), 0);
+	job_row_free(&got);
+	assert_int_equal(history_conflict_get(fx->h, open_id, &c, &err), 0);
+	conflict_row_free(&c);
+	assert_int_equal(history_conflict_get(fx->h, late_id, &c, &err), 0);
+	conflict_row_free(&c);
+	assert_int_equal(history_conflict_get(fx->h, done_id, &c, &err), -1);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_state"), 1);
+
+	/* Nothing more to prune; a negative count is refused. */
+	assert_int_equal(history_prune(fx->h, 90, &removed, &err), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(history_prune(fx->h, -1, &removed, &err), -1);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+
+	/* Zero days: everything finished, still not what is referenced. */
+	assert_int_equal(history_prune(fx->h, 0, &removed, &err), 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(tu_query_int(fx->path, "SELECT count(*) FROM jobs"),
+	    2);
+
+	job_row_free(&old);
+	job_row_free(&kept);
+	job_row_free(&running);
+	job_row_free(&recent);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_open_twice),
+		T(test_refuse_foreign),
+		T(test_mode),
+		T(test_jobs),
+		T(test_null_strings),
+		T(test_logs),
+		T(test_pair),
+		T(test_base),
+		T(test_nested_transactions),
+		T(test_two_handles),
+		T(test_conflict_record),
+		T(test_conflict_list),
+		T(test_conflict_open_keys),
+		T(test_prune),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
+}
