@@ -235,7 +235,7 @@ resolve_one(struct rconns *rc, int64_t id, const struct resolve_opts *o,
 	if (history_conflict_get(ctx->hist, id, &c, err) != 0)
 		return -1;
 	if (strcmp(c.status, "resolved") == 0) {
-		ps_error_set(err, PS_ERR_USAGE, "conflict %lld is already "
+		ps_error_set(err, PS_ERR_VALUE, "conflict %lld is already "
 		    "resolved", (long long)id);
 		goto out;
 	}

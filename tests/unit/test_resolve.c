@@ -180,7 +180,8 @@ test_resolve_strategies(void **state)
 	conflict_row_free(&c);
 	/* Resolving it again is refused. */
 	assert_int_equal(engine_resolve(&fx->ctx, id, &o, &err), -1);
-	assert_int_equal(err.code, PS_ERR_USAGE);
+	assert_int_equal(err.code, PS_ERR_VALUE);
+	assert_non_null(strstr(err.msg, "already resolved"));
 
 	/* Target wins, both ways: the source takes the target row. */
 	o.strategy = STRAT_TARGET_WINS;
