@@ -199,7 +199,9 @@ sqlite_connect(struct db_conn *c, const struct conn_conf *conf,
 		return -1;
 	}
 
-	rc = sqlite3_open_v2(path, &sc->db, SQLITE_OPEN_READWRITE, NULL);
+	/* One thread uses a connection at a time: no mutex on each call. */
+	rc = sqlite3_open_v2(path, &sc->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		ps_error_set(err, PS_ERR_CONNECT, "connection '%s': cannot "
 		    "open SQLite database %s: %s", c->name, path,
@@ -1182,7 +1184,6 @@ sqlite_next_cell(struct db_cursor *cur, struct row *r, int i,
 	const char		*p;
 	sqlite3_int64		 iv;
 	double			 dv;
-	char			 num[64];
 	int			 n;
 
 	switch (sqlite3_column_type(st, i)) {
@@ -1191,7 +1192,8 @@ sqlite_next_cell(struct db_cursor *cur, struct row *r, int i,
 		return 0;
 	case SQLITE_INTEGER:
 		iv = sqlite3_column_int64(st, i);
-		if (fam == TF_INTEGER) {
+		if (fam == TF_INTEGER || fam == TF_DECIMAL) {
+			/* An integer is its own canonical decimal. */
 			sb_reset(&cur->tmp);
 			value_canon_int64(iv, &cur->tmp);
 			row_set(r, i, cur->tmp.buf, cur->tmp.len);
@@ -1211,10 +1213,10 @@ sqlite_next_cell(struct db_cursor *cur, struct row *r, int i,
 			return 0;
 		}
 		if (fam == TF_DECIMAL) {
-			/* As SQLite itself shows a REAL. */
-			n = snprintf(num, sizeof num, "%.15g", dv);
-			if (row_set_canon(r, i, fam, num, (size_t)n, err) != 0)
-				goto bad;
+			/* As SQLite itself shows a REAL: 15 digits. */
+			sb_reset(&cur->tmp);
+			value_canon_decimal_double(dv, &cur->tmp);
+			row_set(r, i, cur->tmp.buf, cur->tmp.len);
 			return 0;
 		}
 		break;

@@ -89,7 +89,7 @@
 #define HISTORY_APP_ID		0x50534e43
 #define HISTORY_BUSY_MS		10000
 /* Page cache of each connection, in KiB (negative cache_size). */
-#define HISTORY_CACHE_KIB	16384
+#define HISTORY_CACHE_KIB	4096
 
 #define OPEN_STATUSES		"('pending', 'ignored', 'stale')"
 
@@ -716,7 +716,9 @@ hist_connect(struct history *h, int flags, sqlite3 **out,
 	char	*sql;
 	int	 r;
 
-	if (sqlite3_open_v2(h->path, &db, flags, NULL) != SQLITE_OK) {
+	/* A struct history belongs to one thread: no mutex on each call. */
+	if (sqlite3_open_v2(h->path, &db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
 		ps_error_set(err, PS_ERR_IO, "%s: %s", h->path,
 		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);

@@ -1000,10 +1000,144 @@ canon_uuid(const char *in, size_t len, struct strbuf *out,
 
 /* ---- value_canon ---- */
 
+/* Two digits at P as a number, or -1. */
+static int
+fast_2d(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/*
+ * Is IN already a canonical date ("YYYY-MM-DD") or timestamp ("YYYY-MM-DD
+ * HH:MM:SS" with an optional fraction not ending in 0)?  The common case,
+ * checked without parsing; anything else takes the full parser.
+ */
+static int
+fast_canonical_dt(enum type_family fam, const char *in, size_t len)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	y, m, d, i;
+	size_t	k;
+
+	if (len < 10 || in[4] != '-' || in[7] != '-')
+		return 0;
+	if ((y = fast_2d(in)) < 0 || (i = fast_2d(in + 2)) < 0)
+		return 0;
+	y = y * 100 + i;
+	m = fast_2d(in + 5);
+	d = fast_2d(in + 8);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 &&
+	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	if (fam == TF_DATE)
+		return len == 10;
+	if (len < 19 || in[10] != ' ' || in[13] != ':' || in[16] != ':')
+		return 0;
+	if ((i = fast_2d(in + 11)) < 0 || i > 23 ||
+	    (i = fast_2d(in + 14)) < 0 || i > 59 ||
+	    (i = fast_2d(in + 17)) < 0 || i > 59)
+		return 0;
+	if (len == 19)
+		return 1;
+	if (in[19] != '.' || len < 21 || len > 29 || in[len - 1] == '0')
+		return 0;
+	for (k = 20; k < len; k++)
+		if (in[k] < '0' || in[k] > '9')
+			return 0;
+	return 1;
+}
+
+void
+value_canon_decimal_double(double v, struct strbuf *out)
+{
+	static const double	 pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+	    1e18, 1e19 };
+	char			 digits[32], buf[48];
+	double			 a = fabs(v), x, r;
+	long long		 m;
+	int			 intdigits, scale, n, point;
+
+	/*
+	 * SQLite shows a REAL with 15 significant digits ("%!.15g").  For
+	 * magnitudes from 1e-4 to 1e15 the digits are the integer nearest to
+	 * v * 10^scale, read exactly unless the product lies near a half,
+	 * where double rounding could differ: then the slow path decides.
+	 */
+	if (v == 0) {
+		sb_addch(out, '0');
+		return;
+	}
+	if (a >= 1e-4 && a < 1e15 && isfinite(v)) {
+		for (intdigits = 0; intdigits < 15 && a >= pow10[intdigits];
+		    intdigits++)
+			;
+		scale = 15 - intdigits;
+		if (a < 1) {
+			/* Leading zeros after the point are not significant. */
+			scale = 15;
+			x = a;
+			while (x < 0.1 && scale < 19) {
+				x *= 10;
+				scale++;
+			}
+		}
+		x = a * pow10[scale];
+		r = nearbyint(x);
+		/* Exactly 15 digits, or the scale was misjudged: slow path. */
+		if (scale <= 19 && r >= 1e14 && r < 1e15 &&
+		    fabs(x - r) < 0.25) {
+			m = (long long)r;
+			/* Exactly 15 digits: write them without printf. */
+			for (n = 15; n > 0; n--) {
+				digits[n - 1] = (char)('0' + m % 10);
+				m /= 10;
+			}
+			n = 15;
+			digits[n] = '\0';
+			/* Strip trailing zeros of the fraction. */
+			while (scale > 0 && n > 0 && digits[n - 1] == '0') {
+				digits[--n] = '\0';
+				scale--;
+			}
+			if (v < 0)
+				sb_addch(out, '-');
+			point = n - scale;
+			if (point <= 0) {
+				sb_addstr(out, "0.");
+				while (point++ < 0)
+					sb_addch(out, '0');
+				sb_add(out, digits, (size_t)n);
+			} else {
+				sb_add(out, digits, (size_t)point);
+				if (scale > 0) {
+					sb_addch(out, '.');
+					sb_add(out, digits + point,
+					    (size_t)scale);
+				}
+			}
+			return;
+		}
+	}
+	n = snprintf(buf, sizeof buf, "%.15g", v);
+	if (canon_decimal(buf, (size_t)n, out, NULL) != 0)
+		sb_add(out, buf, (size_t)n);
+}
+
 int
 value_canon(enum type_family fam, const char *in, size_t len,
     struct strbuf *out, struct ps_error *err)
 {
+	if ((fam == TF_TIMESTAMP || fam == TF_DATE) &&
+	    fast_canonical_dt(fam, in, len)) {
+		sb_add(out, in, len);
+		return 0;
+	}
 	switch (fam) {
 	case TF_INTEGER:
 		return canon_integer(in, len, out, err);

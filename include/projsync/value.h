@@ -67,6 +67,11 @@ int	value_canon(enum type_family, const char *, size_t, struct strbuf *,
 	    struct ps_error *);
 /* Canonical float text of a double (shortest round trip). */
 void	value_canon_double(double, struct strbuf *);
+/*
+ * Canonical decimal text of a double as SQLite shows a REAL: rounded to 15
+ * significant digits ("%.15g"), then canonical ("12.0" -> "12").
+ */
+void	value_canon_decimal_double(double, struct strbuf *);
 /* Canonical integer text of an int64 / uint64. */
 void	value_canon_int64(int64_t, struct strbuf *);
 void	value_canon_uint64(uint64_t, struct strbuf *);

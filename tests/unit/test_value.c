@@ -1300,6 +1300,52 @@ test_json_display(void **state)
 	sb_free(&sb);
 }
 
+/* A REAL read from a decimal column: the fast path agrees with "%.15g". */
+static void
+test_decimal_from_double(void **state)
+{
+	static const struct {
+		double		 v;
+		const char	*want;
+	} cases[] = {
+		{ 0.0, "0" }, { -0.0, "0" }, { 12.0, "12" }, { 1.5, "1.5" },
+		{ 0.1, "0.1" }, { -99999.99, "-99999.99" }, { 0.0001, "0.0001" },
+		{ 0.00001234, "0.00001234" }, { 1e15, "1000000000000000" },
+		{ 123456789.123, "123456789.123" }, { 2.675, "2.675" },
+		{ 1.0 / 3, "0.333333333333333" }, { 1e20, "100000000000000000000" },
+	};
+	struct strbuf	a = STRBUF_INIT, b = STRBUF_INIT;
+	char		buf[64];
+	size_t		i;
+	long		k;
+	int		n;
+	double		v;
+
+	(void)state;
+	for (i = 0; i < nitems(cases); i++) {
+		sb_reset(&a);
+		value_canon_decimal_double(cases[i].v, &a);
+		assert_string_equal(sb_str(&a), cases[i].want);
+	}
+	srand(7);
+	for (k = 0; k < 200000; k++) {
+		v = k % 3 == 0 ? (rand() % 10000000) / 100.0 :
+		    k % 3 == 1 ? ldexp((double)rand(), -(rand() % 60)) :
+		    -(double)rand() * rand() / (1 + rand() % 1000);
+		sb_reset(&a);
+		sb_reset(&b);
+		value_canon_decimal_double(v, &a);
+		n = snprintf(buf, sizeof buf, "%.15g", v);
+		assert_int_equal(value_canon(TF_DECIMAL, buf, (size_t)n, &b,
+		    NULL), 0);
+		if (strcmp(sb_str(&a), sb_str(&b)) != 0)
+			fail_msg("%.17g: %s, want %s", v, sb_str(&a),
+			    sb_str(&b));
+	}
+	sb_free(&a);
+	sb_free(&b);
+}
+
 int
 main(void)
 {
@@ -1333,6 +1379,7 @@ main(void)
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_long_rows),
 		cmocka_unit_test(test_json_display),
+		cmocka_unit_test(test_decimal_from_double),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
