@@ -2126,6 +2126,14 @@ engine_sync(struct engine_ctx *ctx, const struct sync_opts *o,
 done:
 	if (j.id > 0)
 		job_finish(&j, &jr, fail);
+	if (j.id > 0 && ctx->conf != NULL && ctx->conf->retention_days > 0) {
+		int64_t	removed = 0;
+
+		/* Retention: old jobs and settled conflicts go. */
+		if (history_prune(ctx->hist, ctx->conf->retention_days,
+		    &removed, &e2) != 0)
+			log_msg(LOG_WARN, "history: %s", e2.msg);
+	}
 	if (fail != NULL)
 		rc = -1;
 	if (j.sql != NULL)

@@ -2,6 +2,8 @@
  * projsync - test_diff3.c: every row of the sync decision table (SPEC 4) in
  * both directions, the conflict kinds, and every strategy on every conflict.
  */
+#include "projsync/common.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +11,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "projsync/common.h"
 #include "projsync/diff3.h"
 
 enum { NOB = 0, B_S, B_T, B_OTHER };

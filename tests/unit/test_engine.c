@@ -6,6 +6,8 @@
  * values, foreign keys with a self-reference, batches that fail, single
  * transactions, dry runs, cancel and resume.
  */
+#include "projsync/common.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +16,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "projsync/common.h"
 #include "projsync/conf.h"
 #include "projsync/engine.h"
 #include "projsync/history.h"
@@ -873,6 +874,43 @@ test_no_key(void **state)
 	assert_same(fx, "SELECT * FROM nokey ORDER BY a");
 }
 
+/* ---- retention ---- */
+
+static void
+test_retention(void **state)
+{
+	struct fx		*fx = *state;
+	struct sync_opts	 o;
+	struct job_result	 r;
+	struct job_row		 jr;
+	struct ps_error		 err;
+	int64_t			 old_id;
+	char			 when[32];
+
+	tu_sql(fx->a, KV "INSERT INTO kv VALUES (1, 'one', NULL);");
+	tu_sql(fx->b, KV);
+	/* A job 100 days ago. */
+	snprintf(when, sizeof when, "%.0f", util_now() - 100 * 86400.0);
+	setenv("PROJSYNC_NOW", when, 1);
+	opts(fx, &o, 0, STRAT_MANUAL);
+	run(fx, &o, &r);
+	old_id = r.job_id;
+	job_result_free(&r);
+	unsetenv("PROJSYNC_NOW");
+	memset(&jr, 0, sizeof jr);
+	assert_int_equal(history_job_get(fx->hist, old_id, &jr, &err), 0);
+	job_row_free(&jr);
+
+	/* Today's job, with the default 90-day retention: the old one goes. */
+	fx->conf->retention_days = 90;
+	run(fx, &o, &r);
+	assert_int_equal(history_job_get(fx->hist, r.job_id, &jr, &err), 0);
+	job_row_free(&jr);
+	job_result_free(&r);
+	assert_int_equal(history_job_get(fx->hist, old_id, &jr, &err), -1);
+	assert_int_equal(err.code, PS_ERR_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -898,6 +936,7 @@ main(void)
 		T(test_dry_run),
 		T(test_cancel_resume),
 		T(test_no_key),
+		T(test_retention),
 #undef T
 	};
 

@@ -4,6 +4,8 @@
  * stale detection before any write, bulk resolution over a filter, and the
  * one-way rules (the target only; choosing the target writes nothing).
  */
+#include "projsync/common.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,7 +14,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "projsync/common.h"
 #include "projsync/conf.h"
 #include "projsync/engine.h"
 #include "projsync/history.h"
