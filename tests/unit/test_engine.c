@@ -874,6 +874,48 @@ test_no_key(void **state)
 	assert_same(fx, "SELECT * FROM nokey ORDER BY a");
 }
 
+/* ---- keys: uuid, date, decimal ---- */
+
+static void
+test_other_keys(void **state)
+{
+	struct fx		*fx = *state;
+	struct sync_opts	 o;
+	struct job_result	 r;
+	const char		*ddl =
+	    "CREATE TABLE u (id UUID PRIMARY KEY, v TEXT);"
+	    "CREATE TABLE d (day DATE PRIMARY KEY, v TEXT);"
+	    "CREATE TABLE n (amount NUMERIC(10,2) PRIMARY KEY, v TEXT);";
+
+	tu_sql(fx->a, ddl);
+	tu_sql(fx->b, ddl);
+	tu_sql(fx->a,
+	    "INSERT INTO u VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e','a'),"
+	    "('7c9e6679-7425-40de-944b-e07fc1f90ae7','b'),"
+	    "('00000000-0000-0000-0000-000000000001','c');"
+	    "INSERT INTO d VALUES ('2024-02-29','leap'),('1999-12-31','old'),"
+	    "('2026-11-24','today');"
+	    "INSERT INTO n VALUES (-10.5,'neg'),(0.1,'tenth'),(2,'two'),"
+	    "(10,'ten');");
+	tu_sql(fx->b,
+	    "INSERT INTO u VALUES ('7c9e6679-7425-40de-944b-e07fc1f90ae7','B');"
+	    "INSERT INTO d VALUES ('2000-01-01','target');"
+	    "INSERT INTO n VALUES (9.99,'target');");
+	opts(fx, &o, 1, STRAT_SOURCE_WINS);
+	run(fx, &o, &r);
+	assert_int_equal(r.counts.errors, 0);
+	assert_int_equal(r.counts.rows_compared, 3 + 4 + 5);
+	assert_int_equal(r.counts.conflicts, 1);
+	job_result_free(&r);
+	assert_same(fx, "SELECT * FROM u ORDER BY id");
+	assert_same(fx, "SELECT * FROM d ORDER BY day");
+	assert_same(fx, "SELECT * FROM n ORDER BY amount");
+	run(fx, &o, &r);
+	assert_int_equal(r.counts.inserted + r.counts.updated +
+	    r.counts.deleted + r.counts.conflicts + r.counts.errors, 0);
+	job_result_free(&r);
+}
+
 /* ---- retention ---- */
 
 static void
@@ -937,6 +979,7 @@ main(void)
 		T(test_cancel_resume),
 		T(test_no_key),
 		T(test_retention),
+		T(test_other_keys),
 #undef T
 	};
 
