@@ -602,12 +602,22 @@ cli_conn(struct cli *cli, const char *name)
 	return cc;
 }
 
+/* The engine's log lines for people (sync sets a richer callback). */
+static void
+cli_engine_log(const struct engine_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->type == EV_LOG)
+		log_msg((enum log_level)ev->level, "%s", ev->message);
+}
+
 void
 cli_engine_ctx(struct cli *cli, struct engine_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->conf = cli->conf;
 	ctx->hist = cli->hist;
+	ctx->cb = cli_engine_log;
 }
 
 int
