@@ -789,9 +789,18 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 				goto fatal;
 			side->in_txn = 1;
 		}
+		failed = SIZE_MAX;
 		if (db_apply(side->conn, b, &failed, &err) != 0) {
-			job_row_error(j, jt, side, &b->ch[failed].row,
-			    change_name(b->ch[failed].op), &err);
+			if (failed < b->n)
+				job_row_error(j, jt, side, &b->ch[failed].row,
+				    change_name(b->ch[failed].op), &err);
+			else {
+				/* A set-based write cannot name the row. */
+				engine_log(j->ctx, j->id, LOG_ERROR, "%s: %s "
+				    "(%s): %s", jt->name, side->label,
+				    side->conn->name, err.msg);
+				jt->res->counts.errors++;
+			}
 			engine_log(j->ctx, j->id, LOG_ERROR, "%s: rolled back "
 			    "on %s (--single-transaction)", jt->name,
 			    side->label);

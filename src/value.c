@@ -1000,6 +1000,355 @@ canon_uuid(const char *in, size_t len, struct strbuf *out,
 
 /* ---- value_canon ---- */
 
+/* ---- JSON ---- */
+
+/*
+ * Canonical JSON: no insignificant white space, object members sorted by
+ * the bytes of their (unescaped) names with the last of duplicate names
+ * kept (as PostgreSQL's jsonb does), strings with the fewest escapes (\" \\
+ * \b \f \n \r \t, other control characters as \u00XX, everything else as
+ * UTF-8), numbers in canonical decimal form ("1.50" -> "1.5", "1e2" ->
+ * "100").  So jsonb, json, MySQL JSON and SQLite text holding the same
+ * document compare equal.
+ */
+struct jp {
+	const char	*p;
+	const char	*end;
+	int		 depth;
+};
+
+static int	jp_value(struct jp *, struct strbuf *);
+
+static void
+jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int
+jp_hex4(const char *p, unsigned *out)
+{
+	unsigned	v = 0;
+	int		i, c;
+
+	for (i = 0; i < 4; i++) {
+		c = (unsigned char)p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+jp_utf8(struct strbuf *sb, unsigned cp)
+{
+	if (cp < 0x80)
+		sb_addch(sb, (int)cp);
+	else if (cp < 0x800) {
+		sb_addch(sb, (int)(0xc0 | cp >> 6));
+		sb_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		sb_addch(sb, (int)(0xe0 | cp >> 12));
+		sb_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
+		sb_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	} else {
+		sb_addch(sb, (int)(0xf0 | cp >> 18));
+		sb_addch(sb, (int)(0x80 | (cp >> 12 & 0x3f)));
+		sb_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
+		sb_addch(sb, (int)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* A string's content, unescaped, into RAW (the opening quote is at j->p). */
+static int
+jp_string_raw(struct jp *j, struct strbuf *raw)
+{
+	unsigned	cp, lo;
+	int		c;
+
+	j->p++;
+	while (j->p < j->end) {
+		c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c != '\\') {
+			sb_addch(raw, c);
+			j->p++;
+			continue;
+		}
+		if (j->p + 1 >= j->end)
+			return -1;
+		c = (unsigned char)j->p[1];
+		j->p += 2;
+		switch (c) {
+		case '"': sb_addch(raw, '"'); break;
+		case '\\': sb_addch(raw, '\\'); break;
+		case '/': sb_addch(raw, '/'); break;
+		case 'b': sb_addch(raw, '\b'); break;
+		case 'f': sb_addch(raw, '\f'); break;
+		case 'n': sb_addch(raw, '\n'); break;
+		case 'r': sb_addch(raw, '\r'); break;
+		case 't': sb_addch(raw, '\t'); break;
+		case 'u':
+			if (j->end - j->p < 4 || jp_hex4(j->p, &cp) != 0)
+				return -1;
+			j->p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				if (j->end - j->p < 6 || j->p[0] != '\\' ||
+				    j->p[1] != 'u' || jp_hex4(j->p + 2, &lo) != 0 ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				j->p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			} else if (cp >= 0xdc00 && cp < 0xe000)
+				return -1;
+			jp_utf8(raw, cp);
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static void
+jp_quote(struct strbuf *out, const char *s, size_t len)
+{
+	size_t	i;
+	int	c;
+
+	sb_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		switch (c) {
+		case '"': sb_addstr(out, "\\\""); break;
+		case '\\': sb_addstr(out, "\\\\"); break;
+		case '\b': sb_addstr(out, "\\b"); break;
+		case '\f': sb_addstr(out, "\\f"); break;
+		case '\n': sb_addstr(out, "\\n"); break;
+		case '\r': sb_addstr(out, "\\r"); break;
+		case '\t': sb_addstr(out, "\\t"); break;
+		default:
+			if (c < 0x20)
+				sb_addf(out, "\\u%04x", c);
+			else
+				sb_addch(out, c);
+		}
+	}
+	sb_addch(out, '"');
+}
+
+struct jp_member {
+	struct strbuf	name;	/* unescaped */
+	struct strbuf	value;	/* canonical */
+	size_t		seq;
+};
+
+static int
+jp_member_cmp(const void *a, const void *b)
+{
+	const struct jp_member	*x = a, *y = b;
+	size_t			 n = x->name.len < y->name.len ? x->name.len :
+				    y->name.len;
+	int			 c;
+
+	c = n == 0 ? 0 : memcmp(x->name.buf, y->name.buf, n);
+	if (c == 0 && x->name.len != y->name.len)
+		c = x->name.len < y->name.len ? -1 : 1;
+	if (c == 0)
+		c = x->seq < y->seq ? -1 : x->seq > y->seq;
+	return c;
+}
+
+static int
+jp_object(struct jp *j, struct strbuf *out)
+{
+	struct jp_member	*m = NULL;
+	size_t			 n = 0, cap = 0, i;
+	int			 rc = -1, first = 1;
+
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		sb_addstr(out, "{}");
+		return 0;
+	}
+	for (;;) {
+		jp_ws(j);
+		if (j->p >= j->end || *j->p != '"')
+			goto out;
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			m = xreallocarray(m, cap, sizeof *m);
+		}
+		sb_init(&m[n].name);
+		sb_init(&m[n].value);
+		m[n].seq = n;
+		n++;
+		if (jp_string_raw(j, &m[n - 1].name) != 0)
+			goto out;
+		jp_ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			goto out;
+		j->p++;
+		jp_ws(j);
+		if (jp_value(j, &m[n - 1].value) != 0)
+			goto out;
+		jp_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			break;
+		}
+		goto out;
+	}
+	qsort(m, n, sizeof *m, jp_member_cmp);
+	sb_addch(out, '{');
+	for (i = 0; i < n; i++) {
+		/* Of duplicate names the last one counts. */
+		if (i + 1 < n && m[i].name.len == m[i + 1].name.len &&
+		    (m[i].name.len == 0 || memcmp(m[i].name.buf,
+		    m[i + 1].name.buf, m[i].name.len) == 0))
+			continue;
+		if (!first)
+			sb_addch(out, ',');
+		first = 0;
+		jp_quote(out, m[i].name.buf == NULL ? "" : m[i].name.buf,
+		    m[i].name.len);
+		sb_addch(out, ':');
+		sb_add(out, m[i].value.buf == NULL ? "" : m[i].value.buf,
+		    m[i].value.len);
+	}
+	sb_addch(out, '}');
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		sb_free(&m[i].name);
+		sb_free(&m[i].value);
+	}
+	free(m);
+	return rc;
+}
+
+static int
+jp_value(struct jp *j, struct strbuf *out)
+{
+	struct strbuf	 raw = STRBUF_INIT;
+	const char	*start;
+	int		 rc = -1, first = 1;
+
+	if (++j->depth > 512)
+		return -1;
+	jp_ws(j);
+	if (j->p >= j->end)
+		goto out;
+	switch (*j->p) {
+	case '{':
+		rc = jp_object(j, out);
+		break;
+	case '[':
+		j->p++;
+		sb_addch(out, '[');
+		jp_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			sb_addch(out, ']');
+			rc = 0;
+			break;
+		}
+		for (;;) {
+			if (!first)
+				sb_addch(out, ',');
+			first = 0;
+			if (jp_value(j, out) != 0)
+				goto out;
+			jp_ws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p < j->end && *j->p == ']') {
+				j->p++;
+				sb_addch(out, ']');
+				rc = 0;
+			}
+			break;
+		}
+		break;
+	case '"':
+		if (jp_string_raw(j, &raw) == 0) {
+			jp_quote(out, raw.buf == NULL ? "" : raw.buf, raw.len);
+			rc = 0;
+		}
+		break;
+	case 't':
+	case 'f':
+	case 'n':
+		start = j->p;
+		while (j->p < j->end && *j->p >= 'a' && *j->p <= 'z')
+			j->p++;
+		if ((j->p - start == 4 && (memcmp(start, "true", 4) == 0 ||
+		    memcmp(start, "null", 4) == 0)) ||
+		    (j->p - start == 5 && memcmp(start, "false", 5) == 0)) {
+			sb_add(out, start, (size_t)(j->p - start));
+			rc = 0;
+		}
+		break;
+	default:
+		start = j->p;
+		while (j->p < j->end && (strchr("+-.eE", *j->p) != NULL ||
+		    (*j->p >= '0' && *j->p <= '9')))
+			j->p++;
+		if (j->p == start)
+			break;
+		rc = canon_decimal(start, (size_t)(j->p - start), out, NULL);
+		break;
+	}
+out:
+	sb_free(&raw);
+	j->depth--;
+	return rc;
+}
+
+/* Canonical JSON of IN; a text that is not JSON is kept as it is. */
+static int
+canon_json(const char *in, size_t len, struct strbuf *out)
+{
+	struct jp	j;
+	size_t		mark = out->len;
+
+	j.p = in;
+	j.end = in + len;
+	j.depth = 0;
+	if (jp_value(&j, out) == 0) {
+		jp_ws(&j);
+		if (j.p == j.end)
+			return 0;
+	}
+	sb_truncate(out, mark);
+	sb_add(out, in, len);
+	return 0;
+}
+
 /* Two digits at P as a number, or -1. */
 static int
 fast_2d(const char *p)
@@ -1154,6 +1503,8 @@ value_canon(enum type_family fam, const char *in, size_t len,
 		return canon_datetime(fam, in, len, out, err);
 	case TF_UUID:
 		return canon_uuid(in, len, out, err);
+	case TF_JSON:
+		return canon_json(in, len, out);
 	default:
 		sb_add(out, in, len);
 		return 0;

@@ -120,8 +120,10 @@ struct db_ops {
 	/*
 	 * Apply BATCH inside the caller's transaction.  An update that finds
 	 * no row inserts it.  On failure returns -1, sets *FAILED to the index
-	 * of the change that failed and the error to the database's message
-	 * (PS_ERR_CONSTRAINT, PS_ERR_VALUE or PS_ERR_DB); the caller rolls back.
+	 * of the change that failed (SIZE_MAX when a set-based write cannot
+	 * tell; the engine then retries row by row) and the error to the
+	 * database's message (PS_ERR_CONSTRAINT, PS_ERR_VALUE or PS_ERR_DB);
+	 * the caller rolls back.
 	 */
 	int	(*apply)(struct db_conn *, const struct change_batch *,
 		    size_t *failed, struct ps_error *);

@@ -13,7 +13,11 @@
  *   float        the shortest decimal that reads back to the same double
  *                ("%.15g".."%.17g"), "inf", "-inf", "nan"; -0 -> "0"
  *   boolean      "true" or "false" (from 1/0, t/f, true/false, yes/no, on/off)
- *   text, json, other   the bytes as stored (UTF-8); nothing trimmed
+ *   text, other  the bytes as stored (UTF-8); nothing trimmed
+ *   json         minified, object members sorted by name (the last of
+ *                duplicate names kept, as jsonb does), strings with the
+ *                fewest escapes, numbers as canonical decimals; a text that
+ *                is not JSON is kept as it is
  *   binary       the raw bytes (may contain NUL)
  *   date         YYYY-MM-DD
  *   time         HH:MM:SS[.ffffff], trailing fraction zeros dropped

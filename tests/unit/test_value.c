@@ -583,9 +583,36 @@ test_canon_bytes(void **state)
 	OK(TF_TEXT, "", "");
 	OK(TF_TEXT, "Caf\xc3\xa9 \xf0\x9f\x98\x80",
 	    "Caf\xc3\xa9 \xf0\x9f\x98\x80");
-	OK(TF_JSON, "{\"a\": 1}", "{\"a\": 1}");
 	OK(TF_OTHER, "(1,2)", "(1,2)");
 	OK(TF_BINARY, "\\x00", "\\x00");
+}
+
+/* JSON: the same document from jsonb, json, MySQL and SQLite is one text. */
+static void
+test_canon_json(void **state)
+{
+	(void)state;
+	OK(TF_JSON, "{\"a\": 1}", "{\"a\":1}");
+	/* jsonb's spacing and key order against a hand-written text. */
+	OK(TF_JSON, "{\"b\": [1, 2.50, {\"y\": null, \"x\": true}], \"a\": \"s\"}",
+	    "{\"a\":\"s\",\"b\":[1,2.5,{\"x\":true,\"y\":null}]}");
+	OK(TF_JSON, " {\n\t\"b\":false , \"a\" : -0.0 } ",
+	    "{\"a\":0,\"b\":false}");
+	/* The last of duplicate names counts, as in jsonb. */
+	OK(TF_JSON, "{\"k\": 1, \"k\": 2}", "{\"k\":2}");
+	/* Escapes: \u of a letter, a surrogate pair, a control character. */
+	OK(TF_JSON, "\"\\u0041\\ud83d\\ude00\\u0001\\/\"",
+	    "\"A\xf0\x9f\x98\x80\\u0001/\"");
+	OK(TF_JSON, "[1e2, 1E-2, -0.50]", "[100,0.01,-0.5]");
+	OK(TF_JSON, "[]", "[]");
+	OK(TF_JSON, "{}", "{}");
+	/* Names sort by bytes: "B" < "a" < "é". */
+	OK(TF_JSON, "{\"\xc3\xa9\":1,\"a\":2,\"B\":3}",
+	    "{\"B\":3,\"a\":2,\"\xc3\xa9\":1}");
+	/* Not JSON: kept as it is. */
+	OK(TF_JSON, "{not json", "{not json");
+	OK(TF_JSON, "[1,]", "[1,]");
+	OK(TF_JSON, "\"a\" trailing", "\"a\" trailing");
 }
 
 static void
@@ -1364,6 +1391,7 @@ main(void)
 		cmocka_unit_test(test_canon_timestamptz),
 		cmocka_unit_test(test_canon_uuid),
 		cmocka_unit_test(test_canon_bytes),
+		cmocka_unit_test(test_canon_json),
 		cmocka_unit_test(test_canon_nul_bytes),
 		cmocka_unit_test(test_bad_value_message),
 		cmocka_unit_test(test_epoch_us),
