@@ -617,7 +617,8 @@ job_progress(struct job *j, struct jtable *jt, int force)
 	ev.job_id = j->id;
 	ev.table = jt->name;
 	ev.done = jt->res->counts.rows_compared;
-	ev.total = jt->total;
+	/* The estimate is the larger side; the union of keys may be more. */
+	ev.total = jt->total >= 0 && jt->total < ev.done ? ev.done : jt->total;
 	ev.counts = &jt->res->counts;
 	engine_emit(j->ctx, &ev);
 }

@@ -189,4 +189,17 @@ for t in "clients ORDER BY id" "projects ORDER BY id" "tasks ORDER BY id" \
 done
 assert_eq "hello@osaka-robotics.jp" "$(sql "$PROD" "SELECT email FROM clients WHERE id = 2")"
 
+# On a terminal, a progress bar is drawn on stderr (and cleared); with -q or
+# when stderr is not a terminal, none.  script(1) gives the sync a pty.
+if command -v script >/dev/null 2>&1; then
+	run ps demo --dir "$T/demo"
+	script -qec "'$PROJSYNC_BIN' -c '$T/conf' -H '$T/hist.db' sync demo-dev demo-prod --bidirectional" \
+	    "$T/typescript" >/dev/null 2>&1 </dev/null || true
+	assert_contains "$(cat "$T/typescript")" "tasks 22/22 [####################]" "progress bar on a terminal"
+	assert_contains "$(cat "$T/typescript")" "clients 7/7" "progress bar names the table"
+	run ps demo --dir "$T/demo"
+	run ps sync demo-dev demo-prod --bidirectional
+	assert_not_contains "$(err)" "[####" "progress bar without a terminal"
+fi
+
 pass
