@@ -1794,7 +1794,7 @@ jt_refs(const struct jtable *a, const struct jtable *b)
  * a cycle keep their listed order and are logged).
  */
 static void
-job_order(struct job *j)
+job_order(struct job *j, int warn)
 {
 	struct jtable	*out;
 	int		*done, n = j->ntabs, placed = 0, i, k, ok, progress;
@@ -1823,10 +1823,12 @@ job_order(struct job *j)
 			for (i = 0; i < n; i++) {
 				if (done[i])
 					continue;
-				engine_log(j->ctx, j->id, LOG_WARN, "%s: its "
-				    "foreign keys form a cycle with other "
-				    "tables; checks are deferred to each "
-				    "commit", j->tabs[i].name);
+				if (warn)
+					engine_log(j->ctx, j->id, LOG_WARN,
+					    "%s: its foreign keys form a "
+					    "cycle with other tables; checks "
+					    "are deferred to each commit",
+					    j->tabs[i].name);
 				out[placed++] = j->tabs[i];
 				done[i] = 1;
 				break;
@@ -2053,8 +2055,22 @@ engine_sync(struct engine_ctx *ctx, const struct sync_opts *o,
 		res->tables[i].name = xstrdup(j.tabs[i].name);
 		res->tables[i].status = xstrdup("synced");
 	}
-	for (i = 0; i < j.ntabs; i++) {
+	for (i = 0; i < j.ntabs; i++)
 		j.tabs[i].res = &res->tables[i];
+	/*
+	 * Parents first already for the schema step, so that --auto-migrate
+	 * creates a parent table before the children that reference it.
+	 */
+	for (i = 0; i < j.ntabs; i++) {
+		(void)db_describe(j.src, j.tabs[i].name, &j.tabs[i].sdef, NULL);
+		(void)db_describe(j.dst, j.tabs[i].name, &j.tabs[i].ddef, NULL);
+	}
+	job_order(&j, 0);
+	for (i = 0; i < j.ntabs; i++) {
+		table_def_free(&j.tabs[i].sdef);
+		table_def_free(&j.tabs[i].ddef);
+	}
+	for (i = 0; i < j.ntabs; i++) {
 		if (job_prepare(&j, &j.tabs[i], &ddl) != 0 &&
 		    o->stop_on_error) {
 			j.stop = 1;
@@ -2063,7 +2079,7 @@ engine_sync(struct engine_ctx *ctx, const struct sync_opts *o,
 	}
 	if (j.sql != NULL && ddl.len > 0)
 		fwrite(ddl.buf, 1, ddl.len, j.sql);
-	job_order(&j);
+	job_order(&j, 1);
 
 	/* Inserts and updates, parents first. */
 	for (i = 0; i < j.ntabs && !j.stop && !j.cancelled; i++) {
