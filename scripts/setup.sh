@@ -16,7 +16,9 @@ top=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libsqlite3-dev libconfig-dev libxxhash-dev libcmocka-dev \
-sqlite3 sqlite3-tools valgrind python3 groff-base"
+libpq-dev libmariadb-dev libmariadb-dev-compat \
+sqlite3 sqlite3-tools postgresql postgresql-client mariadb-server \
+mariadb-client valgrind python3 groff-base"
 
 install_pkgs() {
 	missing=""

@@ -310,8 +310,9 @@ engine_plan(struct engine_ctx *ctx, const char *table,
 		int			*cols;
 		int			 ok = 1;
 
-		if (strcmp(fk->ref_table, sdef->name) != 0 ||
-		    fk->ncols != nkey)
+		/* The parent may be named as listed ("app.tasks") or bare. */
+		if ((strcmp(fk->ref_table, sdef->name) != 0 &&
+		    strcmp(fk->ref_table, table) != 0) || fk->ncols != nkey)
 			continue;
 		cols = xcalloc((size_t)nkey, sizeof *cols);
 		for (j = 0; j < nkey && ok; j++) {

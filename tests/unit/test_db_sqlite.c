@@ -163,14 +163,24 @@ test_registry(void **state)
 	assert_ptr_equal(db_driver("sqlite", &err), &db_sqlite_ops);
 	assert_int_equal(db_sqlite_ops.version, DB_OPS_VERSION);
 	assert_string_equal(db_sqlite_ops.name, "sqlite");
+#ifdef HAVE_LIBPQ
+	assert_ptr_equal(db_driver("postgresql", &err), &db_pg_ops);
+	assert_ptr_equal(db_driver("pg", &err), &db_pg_ops);
+#else
 	assert_null(db_driver("postgresql", &err));
 	assert_int_equal(err.code, PS_ERR_UNSUPPORTED);
 	assert_string_equal(err.msg, "built without PostgreSQL support "
 	    "(configure --with-postgresql)");
+#endif
+#ifdef HAVE_MYSQL
+	assert_ptr_equal(db_driver("mysql", &err), &db_mysql_ops);
+	assert_ptr_equal(db_driver("mariadb", &err), &db_mysql_ops);
+#else
 	assert_null(db_driver("mysql", &err));
 	assert_int_equal(err.code, PS_ERR_UNSUPPORTED);
 	assert_string_equal(err.msg, "built without MySQL support "
 	    "(configure --with-mysql)");
+#endif
 	assert_null(db_driver("oracle", &err));
 	assert_int_equal(err.code, PS_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "'oracle'"));
@@ -230,6 +240,7 @@ test_connect(void **state)
 	assert_non_null(strstr(err.msg, "connection 'prod'"));
 	free(dsn);
 
+#ifndef HAVE_LIBPQ
 	/* An unsupported engine is named with the connection. */
 	cc.type = (char *)"postgresql";
 	cc.dsn = (char *)"host=localhost";
@@ -237,6 +248,7 @@ test_connect(void **state)
 	assert_int_equal(err.code, PS_ERR_UNSUPPORTED);
 	assert_string_equal(err.msg, "connection 'prod': built without "
 	    "PostgreSQL support (configure --with-postgresql)");
+#endif
 	free(missing);
 }
 

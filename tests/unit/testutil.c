@@ -141,3 +141,69 @@ tu_conf_sqlite(const char *dir, const char *const *names)
 	free(cpath);
 	return conf;
 }
+
+const char *
+tu_server_dsn(const char *engine)
+{
+	const char	*dsn, *ci;
+	char		 name[64];
+
+	snprintf(name, sizeof name, "PROJSYNC_TEST_%s_DSN", engine);
+	if ((dsn = getenv(name)) != NULL && *dsn != '\0')
+		return dsn;
+	ci = getenv("CI");
+	if (ci != NULL && strcmp(ci, "true") == 0)
+		fail_msg("%s is not set: the %s test server is not running "
+		    "(tests/servers.sh)", name, engine);
+	skip();
+	return NULL;
+}
+
+const char *
+tu_server_password(const char *engine)
+{
+	char	name[64];
+
+	snprintf(name, sizeof name, "PROJSYNC_TEST_%s_PASSWORD", engine);
+	return getenv(name);
+}
+
+char *
+tu_server_sql(const char *engine, const char *db, const char *sql)
+{
+	const char	*admin;
+	char		 name[64], *cmd, *path, *dir;
+	struct strbuf	 out = STRBUF_INIT;
+	char		 buf[4096];
+	FILE		*fp, *in;
+	size_t		 n;
+	int		 rc;
+
+	snprintf(name, sizeof name, "PROJSYNC_TEST_%s_ADMIN", engine);
+	if ((admin = getenv(name)) == NULL)
+		fail_msg("%s is not set", name);
+	dir = tu_tmpdir();
+	path = tu_path(dir, "in.sql");
+	if ((in = fopen(path, "w")) == NULL)
+		fail_msg("cannot write %s", path);
+	fputs(sql, in);
+	fclose(in);
+	if (strcmp(engine, "PG") == 0)
+		xasprintf(&cmd, "%s -d '%s' -A -t -F '\t' -f '%s' 2>&1", admin,
+		    db != NULL ? db : "projsync", path);
+	else
+		xasprintf(&cmd, "%s -N -B '%s' < '%s' 2>&1", admin,
+		    db != NULL ? db : "projsync", path);
+	if ((fp = popen(cmd, "r")) == NULL)
+		fail_msg("popen %s", cmd);
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		sb_add(&out, buf, n);
+	rc = pclose(fp);
+	if (rc != 0)
+		fail_msg("%s failed (%d): %s\n%s", name, rc, sb_str(&out), sql);
+	free(cmd);
+	free(path);
+	tu_rmrf(dir);
+	free(dir);
+	return sb_detach(&out);
+}

@@ -31,4 +31,20 @@ long long tu_query_int(const char *path, const char *sql);
  */
 struct conf *tu_conf_sqlite(const char *dir, const char *const *names);
 
+/*
+ * The live test servers (tests/servers.sh, started by make check): the DSN
+ * of ENGINE ("PG" or "MY") from PROJSYNC_TEST_<ENGINE>_DSN, or NULL after
+ * skipping the test — except under CI=true, where a missing server fails
+ * it.  Call at the start of a test.
+ */
+const char *tu_server_dsn(const char *engine);
+/* PROJSYNC_TEST_<ENGINE>_PASSWORD, or NULL. */
+const char *tu_server_password(const char *engine);
+/*
+ * Run SQL as the server's administrator (PROJSYNC_TEST_<ENGINE>_ADMIN: psql
+ * or mariadb), database DB (NULL: the test database); fails the test on
+ * error.  Returns the output (rows tab-separated), which the caller frees.
+ */
+char	*tu_server_sql(const char *engine, const char *db, const char *sql);
+
 #endif
