@@ -367,8 +367,12 @@ report() {
 	mb=$(awk -v k="$7" 'BEGIN { printf "%.1f", k / 1024 }')
 	RESULTS+=("$(printf '%-9s %-10s %10s %10s %6s %6s %-7s %10s %7s' \
 	    "$1" "$2" "$3" "$4" "$ratio" "$5" "$verdict" "$rps" "$mb")")
-	echo "  $2: projsync ${3}s, anchor ${4}s, ratio $ratio, $rps rows/s," \
-	    "peak RSS ${mb} MB" >&2
+	if [ "$4" = "-" ]; then
+		echo "  $2: projsync ${3}s, $rps rows/s, peak RSS ${mb} MB" >&2
+	else
+		echo "  $2: projsync ${3}s, anchor ${4}s, ratio $ratio," \
+		    "$rps rows/s, peak RSS ${mb} MB" >&2
+	fi
 }
 
 # Connections: passwords come from the environment only.

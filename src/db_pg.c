@@ -70,6 +70,7 @@ struct pg_shape {
 	int		 created;	/* the stage table exists */
 	int		 in_txn;	/* ... in the open transaction */
 	char		*sql_copy;
+	char		*sql_copy_direct;	/* COPY target (cols) FROM STDIN */
 	char		*sql_del;	/* DELETE ... USING stage */
 	char		*sql_upd;	/* UPDATE ... RETURNING the keys */
 	char		*sql_ins;	/* INSERT ... SELECT FROM stage WHERE */
@@ -532,6 +533,7 @@ pg_shape_free(struct pg_shape *s)
 	pg_strv_free(s->types, s->ncols);
 	free(s->stage);
 	free(s->sql_copy);
+	free(s->sql_copy_direct);
 	free(s->sql_del);
 	free(s->sql_upd);
 	free(s->sql_ins);
@@ -1758,6 +1760,10 @@ pg_shape_get(struct db_conn *c, const struct change_batch *b,
 	xasprintf(&s->stage, "pg_temp.\"projsync_stage_%u\"", s->stageno);
 
 	xasprintf(&s->sql_copy, "COPY %s FROM STDIN", s->stage);
+	sb_addf(&sb, "COPY %s (", s->ref);
+	pg_add_collist(&sb, b->cols, b->ncols);
+	sb_addstr(&sb, ") FROM STDIN");
+	s->sql_copy_direct = sb_detach(&sb);
 	sb_addf(&sb, "DELETE FROM %s AS t USING %s AS s WHERE s.\"_op\" = 'D'",
 	    s->ref, s->stage);
 	pg_add_join(&sb, b);
@@ -1868,10 +1874,13 @@ pg_copy_add(struct strbuf *sb, const char *p, size_t len,
 	}
 }
 
-/* Send the rows of B into the stage table of S with COPY. */
+/*
+ * Send the rows of B with COPY: into the stage table of S with each row's
+ * operation first, or (DIRECT) straight into the target table.
+ */
 static int
 pg_stage_fill(struct db_conn *c, struct pg_shape *s,
-    const struct change_batch *b, struct ps_error *err)
+    const struct change_batch *b, int direct, struct ps_error *err)
 {
 	struct pg_conn		*pc = c->priv;
 	const struct change	*ch;
@@ -1880,7 +1889,7 @@ pg_stage_fill(struct db_conn *c, struct pg_shape *s,
 	size_t			 k;
 	int			 i, ok = 1, done = 0, bad = 0, ret = -1;
 
-	res = PQexec(pc->main, s->sql_copy);
+	res = PQexec(pc->main, direct ? s->sql_copy_direct : s->sql_copy);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pg_set_err(err, pc->main, res, c->name, b->table);
 		PQclear(res);
@@ -1889,10 +1898,12 @@ pg_stage_fill(struct db_conn *c, struct pg_shape *s,
 	PQclear(res);
 	for (k = 0; k < b->n && ok; k++) {
 		ch = &b->ch[k];
-		sb_addch(&sb, ch->op == CH_INSERT ? 'I' :
-		    ch->op == CH_UPDATE ? 'U' : 'D');
+		if (!direct)
+			sb_addch(&sb, ch->op == CH_INSERT ? 'I' :
+			    ch->op == CH_UPDATE ? 'U' : 'D');
 		for (i = 0; i < b->ncols; i++) {
-			sb_addch(&sb, '\t');
+			if (!direct || i > 0)
+				sb_addch(&sb, '\t');
 			if (row_null(&ch->row, i) ||
 			    (ch->op == CH_DELETE && i >= b->nkey))
 				sb_add(&sb, "\\N", 2);
@@ -1944,10 +1955,6 @@ pg_apply_set(struct db_conn *c, const struct change_batch *b,
 		return -1;
 	if ((s = pg_shape_get(c, b, err)) == NULL)
 		goto out;
-	if (!s->created && pg_stage_create(c, s, b, err) != 0)
-		goto out;
-	if (pg_stage_fill(c, s, b, err) != 0)
-		goto fail;
 	for (k = 0; k < b->n; k++) {
 		if (b->ch[k].op == CH_DELETE)
 			nd++;
@@ -1956,6 +1963,21 @@ pg_apply_set(struct db_conn *c, const struct change_batch *b,
 		else
 			ni++;
 	}
+	/*
+	 * Only inserts (an initial copy): COPY straight into the table, as
+	 * fast as the server loads.  COPY checks foreign keys at its end, as
+	 * one statement does.
+	 */
+	if (ni == b->n && !s->always) {
+		if (pg_stage_fill(c, s, b, 1, err) != 0)
+			goto fail;
+		ret = 0;
+		goto out;
+	}
+	if (!s->created && pg_stage_create(c, s, b, err) != 0)
+		goto out;
+	if (pg_stage_fill(c, s, b, 0, err) != 0)
+		goto fail;
 	/*
 	 * One statement, so foreign keys are checked once all rows are in,
 	 * whatever their order in the batch.  The deletes run first (they

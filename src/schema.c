@@ -47,6 +47,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Free a vector of N strings (entries may be NULL). */
 static void
@@ -363,6 +364,18 @@ schema_type_desc(struct strbuf *sb, const struct column_def *c)
 		    c->scale >= 0 ? c->scale : 0);
 }
 
+/* " (up to N)" or " (unbounded)" for a text or binary column. */
+static void
+schema_size_desc(struct strbuf *sb, const struct column_def *c)
+{
+	if (c->family != TF_TEXT && c->family != TF_BINARY)
+		return;
+	if (c->length >= 0)
+		sb_addf(sb, " (up to %d)", c->length);
+	else
+		sb_addstr(sb, " (unbounded)");
+}
+
 /* Families that hold the same values. */
 static int
 schema_family_compatible(enum type_family a, enum type_family b)
@@ -526,8 +539,15 @@ schema_check(const struct table_def *send, const struct table_def *recv,
 		sb_addf(&sb, "column '%s' is ", sc->name);
 		if (narrow) {
 			schema_type_desc(&sb, rc);
+			/* "text" means other sizes on other engines: say so. */
+			if (rc->type_name != NULL && sc->type_name != NULL &&
+			    strcasecmp(rc->type_name, sc->type_name) == 0)
+				schema_size_desc(&sb, rc);
 			sb_addf(&sb, " on %s, ", rname);
 			schema_type_desc(&sb, sc);
+			if (rc->type_name != NULL && sc->type_name != NULL &&
+			    strcasecmp(rc->type_name, sc->type_name) == 0)
+				schema_size_desc(&sb, sc);
 			sb_addf(&sb, " on %s", sname);
 		}
 		if (nulls)

@@ -303,6 +303,15 @@ test_compare_text_length(void **state)
 	assert_diff(&s, &t, 0, "type_narrower/minor/target/note\n", 0);
 	assert_detail(&s, &t, 0, "column 'note' is varchar(50) on target, "
 	    "TEXT on source");
+	/* The same type name of another size says the sizes. */
+	free(c->type_name);
+	c->type_name = xstrdup("TEXT");
+	c->length = 65535;
+	assert_detail(&s, &t, 0, "column 'note' is TEXT (up to 65535) on "
+	    "target, TEXT (unbounded) on source");
+	free(c->type_name);
+	c->type_name = xstrdup("varchar(50)");
+	c->length = 50;
 	/* The target is wider: no difference one-way; bidirectional, yes. */
 	assert_diff(&t, &s, 0, "", 0);
 	assert_diff(&t, &s, 1, "type_narrower/minor/source/note\n", 0);
