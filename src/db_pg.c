@@ -2786,4 +2786,5 @@ const struct db_ops db_pg_ops = {
 	.quote_ident = pg_quote_ident,
 	.after_write = pg_after_write,
 	.estimate = pg_estimate,
+	.async_apply = 1,
 };

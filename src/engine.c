@@ -26,6 +26,7 @@
 #include "projsync/common.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,7 +556,19 @@ struct tside {
 	int			 in_txn;	/* --single-transaction */
 	struct spool		 dels;		/* deferred deletes */
 	struct spool		 fixups;	/* self-references to set */
+	/* The batch a writer thread applies while the merge goes on. */
+	struct change_batch	 inflight;
+	struct spool		 ipbase;	/* its base entries */
+	pthread_t		 thr;
+	int			 busy;		/* the writer thread runs */
+	int			 wrc;		/* its result: 0 or -1 */
+	int			 wstage;	/* where it failed: SW_* */
+	size_t			 wfailed;
+	struct ps_error		 werr;
 };
+
+/* Where side_write() failed. */
+enum { SW_BEGIN, SW_APPLY, SW_COMMIT };
 
 /* A table of the job, from the schema step to the deletes. */
 struct jtable {
@@ -726,21 +739,21 @@ count_change(struct jtable *jt, enum change_op op)
  * for a delete of the base; an empty B means "keep the base".
  */
 static void
-job_flush_pbase(struct job *j, struct jtable *jt, struct tside *side,
+job_flush_pbase(struct job *j, struct jtable *jt, struct spool *pb,
     const unsigned char *ok)
 {
 	struct strbuf	key = STRBUF_INIT, dig = STRBUF_INIT;
 	size_t		i = 0;
 	int		has;
 
-	spool_rewind(&side->pbase);
-	while (spool_get(&side->pbase, &key, &dig, &has)) {
+	spool_rewind(pb);
+	while (spool_get(pb, &key, &dig, &has)) {
 		if ((ok == NULL || ok[i]) && !(has && dig.len == 0))
 			job_base_put(j, jt, key.buf, key.len,
 			    has ? (unsigned char *)dig.buf : NULL);
 		i++;
 	}
-	spool_clear(&side->pbase);
+	spool_clear(pb);
 	sb_free(&key);
 	sb_free(&dig);
 }
@@ -761,6 +774,130 @@ job_sql_batch(struct job *j, struct tside *side, struct change_batch *b)
 }
 
 /*
+ * Write batch B in one transaction: 0, or -1 with *STAGE saying where it
+ * failed (a failed apply is rolled back).  Touches nothing but the
+ * connection and its arguments, so it may run on a writer thread.
+ */
+static int
+side_write(struct db_conn *c, struct change_batch *b, int *stage,
+    size_t *failed, struct ps_error *err)
+{
+	*stage = SW_BEGIN;
+	if (db_begin(c, err) != 0)
+		return -1;
+	*stage = SW_APPLY;
+	*failed = SIZE_MAX;
+	if (db_apply(c, b, failed, err) != 0) {
+		(void)db_rollback(c, NULL);
+		return -1;
+	}
+	*stage = SW_COMMIT;
+	if (db_commit(c, err) != 0)
+		return -1;
+	return 0;
+}
+
+static void *
+side_writer(void *arg)
+{
+	struct tside	*side = arg;
+
+	side->wrc = side_write(side->conn, &side->inflight, &side->wstage,
+	    &side->wfailed, &side->werr);
+	return NULL;
+}
+
+/*
+ * Whether SIDE's batches are written by a writer thread while the merge
+ * reads on: when the driver reads through a session of its own, and the
+ * job has no option that needs each batch settled before the next.
+ */
+static int
+job_async(struct job *j, struct tside *side)
+{
+	return side->conn->ops->async_apply && !j->o->dry_run &&
+	    !j->o->single_transaction && !j->o->stop_on_error;
+}
+
+/*
+ * The outcome of writing batch B (with its base entries in PB): count and
+ * record the base when it was written; retry row by row when the apply
+ * failed, to isolate the failing rows; stop the job when a transaction
+ * could not begin or commit.  Empties B and PB.  0, or -1 to stop.
+ */
+static int
+job_settle(struct job *j, struct jtable *jt, struct tside *side,
+    struct change_batch *b, struct spool *pb, int wrc, int stage,
+    const struct ps_error *werr)
+{
+	struct change_batch	 one;
+	struct ps_error		 err;
+	unsigned char		*ok = NULL;
+	size_t			 failed, i;
+	int			 rc = 0;
+
+	if (wrc == 0) {
+		for (i = 0; i < b->n; i++)
+			count_change(jt, b->ch[i].op);
+		job_flush_pbase(j, jt, pb, NULL);
+		goto out;
+	}
+	err = *werr;
+	if (stage != SW_APPLY)
+		goto fatal;
+
+	/* Retry row by row to isolate the rows that fail. */
+	ok = xcalloc(b->n, 1);
+	for (i = 0; i < b->n && !j->stop; i++) {
+		one = *b;
+		one.n = 1;
+		one.ch = &b->ch[i];
+		if (db_begin(side->conn, &err) != 0)
+			goto fatal;
+		if (db_apply(side->conn, &one, &failed, &err) != 0) {
+			(void)db_rollback(side->conn, NULL);
+			job_row_error(j, jt, side, &b->ch[i].row,
+			    change_name(b->ch[i].op), &err);
+			continue;
+		}
+		if (db_commit(side->conn, &err) != 0)
+			goto fatal;
+		ok[i] = 1;
+		count_change(jt, b->ch[i].op);
+	}
+	job_flush_pbase(j, jt, pb, ok);
+	if (j->stop)
+		rc = -1;
+	goto out;
+
+fatal:
+	engine_log(j->ctx, j->id, LOG_ERROR, "%s: %s (%s): %s", jt->name,
+	    side->label, side->conn->name, err.msg);
+	(void)db_rollback(side->conn, NULL);
+	side->in_txn = 0;
+	j->stop = 1;
+	rc = -1;
+out:
+	free(ok);
+	spool_clear(pb);
+	change_batch_clear(b);
+	return rc;
+}
+
+/* Wait for SIDE's writer thread, if one runs, and settle its batch. */
+static int
+job_wait(struct job *j, struct jtable *jt, struct tside *side)
+{
+	if (!side->busy)
+		return 0;
+	if (pthread_join(side->thr, NULL) != 0)
+		fatalx("pthread_join: the writer is lost");
+	side->busy = 0;
+	return job_settle(j, jt, side, &side->inflight, &side->ipbase,
+	    side->wrc, side->wstage, &side->werr);
+}
+
+/*
  * Apply SIDE's batch.  Returns 0, or -1 when the job must stop (a
  * transaction could not begin or commit, --stop-on-error, a failed
  * --single-transaction table).
@@ -770,6 +907,7 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 {
 	struct change_batch	*b = &side->batch;
 	struct change_batch	 one;
+	struct spool		 swap;
 	struct ps_error		 err;
 	unsigned char		*ok = NULL;
 	size_t			 failed = 0, i;
@@ -822,41 +960,27 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 		return 0;
 	}
 
-	if (db_begin(side->conn, &err) != 0)
-		goto fatal;
-	if (db_apply(side->conn, b, &failed, &err) == 0) {
-		if (db_commit(side->conn, &err) != 0)
-			goto fatal;
-		for (i = 0; i < b->n; i++)
-			count_change(jt, b->ch[i].op);
-		job_flush_pbase(j, jt, side, NULL);
-		goto out;
-	}
-	(void)db_rollback(side->conn, NULL);
-
-	/* Retry row by row to isolate the rows that fail. */
-	ok = xcalloc(b->n, 1);
-	for (i = 0; i < b->n && !j->stop; i++) {
-		one = *b;
-		one.n = 1;
-		one.ch = &b->ch[i];
-		if (db_begin(side->conn, &err) != 0)
-			goto fatal;
-		if (db_apply(side->conn, &one, &failed, &err) != 0) {
-			(void)db_rollback(side->conn, NULL);
-			job_row_error(j, jt, side, &b->ch[i].row,
-			    change_name(b->ch[i].op), &err);
-			continue;
+	if (job_async(j, side)) {
+		/* Wait for the batch before, then hand this one over. */
+		if (job_wait(j, jt, side) != 0) {
+			rc = -1;
+			goto out;
 		}
-		if (db_commit(side->conn, &err) != 0)
-			goto fatal;
-		ok[i] = 1;
-		count_change(jt, b->ch[i].op);
+		one = side->inflight;
+		side->inflight = side->batch;
+		side->batch = one;
+		swap = side->ipbase;
+		side->ipbase = side->pbase;
+		side->pbase = swap;
+		if (pthread_create(&side->thr, NULL, side_writer, side) != 0)
+			fatalx("pthread_create: cannot start a writer");
+		side->busy = 1;
+		return 0;
 	}
-	job_flush_pbase(j, jt, side, ok);
-	if (j->stop)
-		rc = -1;
-	goto out;
+
+	side->wrc = side_write(side->conn, b, &side->wstage, &failed, &err);
+	return job_settle(j, jt, side, b, &side->pbase, side->wrc,
+	    side->wstage, &err);
 
 fatal:
 	engine_log(j->ctx, j->id, LOG_ERROR, "%s: %s (%s): %s", jt->name,
@@ -888,7 +1012,7 @@ job_commit_table(struct job *j, struct jtable *jt, struct tside *side)
 		j->stop = 1;
 		return -1;
 	}
-	job_flush_pbase(j, jt, side, NULL);
+	job_flush_pbase(j, jt, &side->pbase, NULL);
 	return 0;
 }
 
@@ -1013,6 +1137,9 @@ job_fixups(struct job *j, struct jtable *jt, struct tside *side)
 
 	if (side->fixups.n == 0)
 		return 0;
+	/* The rows' own batches first: fix-ups are not counted. */
+	if (job_wait(j, jt, side) != 0)
+		return -1;
 	row_init(&r, jt->plan.ncols);
 	spool_rewind(&side->fixups);
 	while (rc == 0 && spool_get(&side->fixups, &packed, &dig, &has)) {
@@ -1028,6 +1155,8 @@ job_fixups(struct job *j, struct jtable *jt, struct tside *side)
 			struct sync_counts save = jt->res->counts;
 
 			rc = job_flush(j, jt, side);
+			if (rc == 0)
+				rc = job_wait(j, jt, side);
 			save.errors = jt->res->counts.errors;
 			jt->res->counts = save;
 		}
@@ -1036,6 +1165,8 @@ job_fixups(struct job *j, struct jtable *jt, struct tside *side)
 		struct sync_counts save = jt->res->counts;
 
 		rc = job_flush(j, jt, side);
+		if (rc == 0)
+			rc = job_wait(j, jt, side);
 		save.errors = jt->res->counts.errors;
 		jt->res->counts = save;
 	}
@@ -1261,11 +1392,20 @@ side_init(struct tside *s, const char *label, struct db_conn *conn,
 	row_init(&s->row, p->ncols);
 	change_batch_init(&s->batch, p->table, p->ncols, p->cols, fam,
 	    p->nkey);
+	change_batch_init(&s->inflight, p->table, p->ncols, p->cols, fam,
+	    p->nkey);
 }
 
 static void
 side_free(struct tside *s)
 {
+	if (s->busy) {
+		/* Settled by job_wait() on every path; this only joins. */
+		(void)pthread_join(s->thr, NULL);
+		s->busy = 0;
+	}
+	change_batch_free(&s->inflight);
+	spool_free(&s->ipbase);
 	if (s->cur != NULL)
 		db_cursor_free(s->conn, s->cur);
 	row_free(&s->row);
@@ -1485,6 +1625,8 @@ job_merge(struct job *j, struct jtable *jt)
 		goto out;
 	if (job_fixups(j, jt, &S) != 0 || job_fixups(j, jt, &T) != 0)
 		goto out;
+	if (job_wait(j, jt, &S) != 0 || job_wait(j, jt, &T) != 0)
+		goto out;
 	if (job_commit_table(j, jt, &S) != 0 ||
 	    job_commit_table(j, jt, &T) != 0)
 		goto out;
@@ -1495,6 +1637,8 @@ hist_fail:
 	engine_log(j->ctx, j->id, LOG_ERROR, "%s: history: %s", jt->name,
 	    err.msg);
 out:
+	(void)job_wait(j, jt, &S);
+	(void)job_wait(j, jt, &T);
 	if (S.in_txn)
 		(void)db_rollback(S.conn, NULL);
 	if (T.in_txn)
@@ -1527,6 +1671,9 @@ job_unlink(struct job *j, struct jtable *jt, struct spool *sp,
 	for (i = 0; i < p->nkey; i++)
 		if (!nullable[p->fk_cols[i]])
 			return 0;
+	if (job_wait(j, jt, side) != 0)
+		return -1;
+	save = jt->res->counts;
 	row_init(&r, p->ncols);
 	spool_rewind(sp);
 	while (rc == 0 && !j->stop && spool_get(sp, &packed, &key, &has)) {
@@ -1540,11 +1687,12 @@ job_unlink(struct job *j, struct jtable *jt, struct spool *sp,
 			continue;
 		change_batch_add(&side->batch, CH_UPDATE, &r);
 		spool_put(&side->pbase, key.buf, key.len, "", 0, 1);
-		if ((int)side->batch.n >= j->o->batch_size)
-			rc = job_flush(j, jt, side);
+		if ((int)side->batch.n >= j->o->batch_size &&
+		    (rc = job_flush(j, jt, side)) == 0)
+			rc = job_wait(j, jt, side);
 	}
-	if (rc == 0)
-		rc = job_flush(j, jt, side);
+	if (rc == 0 && (rc = job_flush(j, jt, side)) == 0)
+		rc = job_wait(j, jt, side);
 	save.errors = jt->res->counts.errors;
 	jt->res->counts = save;
 	row_free(&r);
@@ -1587,6 +1735,8 @@ job_deletes(struct job *j, struct jtable *jt, struct spool *sp,
 	}
 	if (rc == 0 && !j->cancelled)
 		rc = job_flush(j, jt, &side);
+	if (job_wait(j, jt, &side) != 0)
+		rc = -1;
 	if (rc == 0 && !j->cancelled)
 		rc = job_commit_table(j, jt, &side);
 	hist_flush(j);

@@ -158,6 +158,13 @@ struct db_ops {
 	 * where the engine keeps them); -1 when unknown.  May be NULL.
 	 */
 	int64_t	(*estimate)(struct db_conn *, const char *table);
+	/*
+	 * 1 when begin/apply/commit/rollback may run on another thread
+	 * while scan/next run on the caller's (the driver reads through a
+	 * session of its own and shares no state between the two): the
+	 * engine then writes one batch while it merges the next.
+	 */
+	int	  async_apply;
 };
 
 /* The driver for a canonical type name, or NULL with an error. */
