@@ -961,10 +961,37 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 	}
 
 	if (job_async(j, side)) {
-		/* Wait for the batch before, then hand this one over. */
-		if (job_wait(j, jt, side) != 0) {
-			rc = -1;
-			goto out;
+		if (side->busy) {
+			if (pthread_join(side->thr, NULL) != 0)
+				fatalx("pthread_join: the writer is lost");
+			side->busy = 0;
+			if (side->wrc == 0) {
+				/*
+				 * The batch before was written: hand this one
+				 * over first, then record the one before while
+				 * the writer works.
+				 */
+				one = side->inflight;
+				side->inflight = side->batch;
+				side->batch = one;
+				swap = side->ipbase;
+				side->ipbase = side->pbase;
+				side->pbase = swap;
+				if (pthread_create(&side->thr, NULL,
+				    side_writer, side) != 0)
+					fatalx("pthread_create: cannot start "
+					    "a writer");
+				side->busy = 1;
+				return job_settle(j, jt, side, b, &side->pbase,
+				    0, SW_COMMIT, NULL);
+			}
+			/* It failed: settle it (row by row) before going on. */
+			if (job_settle(j, jt, side, &side->inflight,
+			    &side->ipbase, side->wrc, side->wstage,
+			    &side->werr) != 0) {
+				rc = -1;
+				goto out;
+			}
 		}
 		one = side->inflight;
 		side->inflight = side->batch;
