@@ -35,8 +35,7 @@ static const struct db_driver_entry {
 #endif
 };
 
-/* Overwrite a password before it is freed. */
-static void
+void
 db_wipe(char *s)
 {
 	volatile char	*p;
@@ -122,6 +121,29 @@ out:
 	db_wipe(password);
 	free(password);
 	return rc;
+}
+
+int
+db_open_writer(const struct db_conn *c, struct db_conn **out,
+    struct ps_error *err)
+{
+	struct db_conn	*w;
+
+	*out = NULL;
+	if (c->ops->open_writer == NULL) {
+		ps_error_set(err, PS_ERR_UNSUPPORTED, "connection '%s': %s has "
+		    "no second write session", c->name, c->ops->name);
+		return -1;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->ops = c->ops;
+	w->name = xstrdup(c->name);
+	if (c->ops->open_writer(c, w, err) != 0) {
+		db_close(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
 }
 
 void

@@ -88,6 +88,11 @@ struct pg_conn {
 	struct pg_shape		*shapes;
 	unsigned		 nstage;	/* stage names handed out */
 	int			 version;	/* PQserverVersion() */
+	/* What open_writer() connects with (wiped on close). */
+	char			*dsn;
+	char			*password;
+	char			*options;
+	int			 timeout_s;
 };
 
 struct db_cursor {
@@ -447,6 +452,34 @@ pg_has_password(const char *dsn)
 	return 0;
 }
 
+/*
+ * Fill KEYS/VALS (8 slots) for PQconnectStartParams: later keywords
+ * override what the DSN says.  Returns the index of "options".
+ */
+static int
+pg_keys(const char **keys, const char **vals, const char *dsn,
+    const char *password, const char *options)
+{
+	int	n = 0, optpos;
+
+	keys[n] = "fallback_application_name";
+	vals[n++] = "projsync";
+	keys[n] = "dbname";
+	vals[n++] = dsn;
+	if (password != NULL && *password != '\0') {
+		keys[n] = "password";
+		vals[n++] = password;
+	}
+	keys[n] = "client_encoding";
+	vals[n++] = "UTF8";
+	optpos = n;
+	keys[n] = "options";
+	vals[n++] = options;
+	keys[n] = NULL;
+	vals[n] = NULL;
+	return optpos;
+}
+
 static int
 pg_connect(struct db_conn *c, const struct conn_conf *conf,
     const char *password, int timeout_s, struct ps_error *err)
@@ -456,7 +489,7 @@ pg_connect(struct db_conn *c, const struct conn_conf *conf,
 	const char		*keys[8], *vals[8];
 	const char		*dsn, *dsnopts = NULL;
 	char			*msg = NULL, *options = NULL, *roptions = NULL;
-	int			 n = 0, optpos, ret = -1;
+	int			 optpos, ret = -1;
 
 	pc = xcalloc(1, sizeof *pc);
 	c->priv = pc;
@@ -482,23 +515,7 @@ pg_connect(struct db_conn *c, const struct conn_conf *conf,
 	xasprintf(&roptions, "%s -c default_transaction_read_only=on",
 	    options);
 
-	/* Later keywords override what the DSN says. */
-	keys[n] = "fallback_application_name";
-	vals[n++] = "projsync";
-	keys[n] = "dbname";
-	vals[n++] = dsn;
-	if (password != NULL && *password != '\0') {
-		keys[n] = "password";
-		vals[n++] = password;
-	}
-	keys[n] = "client_encoding";
-	vals[n++] = "UTF8";
-	optpos = n;
-	keys[n] = "options";
-	vals[n++] = options;
-	keys[n] = NULL;
-	vals[n] = NULL;
-
+	optpos = pg_keys(keys, vals, dsn, password, options);
 	if ((pc->main = pg_open_one(c, keys, vals, timeout_s, err)) == NULL)
 		goto out;
 	vals[optpos] = roptions;
@@ -507,6 +524,11 @@ pg_connect(struct db_conn *c, const struct conn_conf *conf,
 	pc->main_cancel = PQgetCancel(pc->main);
 	pc->reader_cancel = PQgetCancel(pc->reader);
 	pc->version = PQserverVersion(pc->main);
+	pc->dsn = xstrdup(dsn);
+	if (password != NULL && *password != '\0')
+		pc->password = xstrdup(password);
+	pc->options = xstrdup(options);
+	pc->timeout_s = timeout_s;
 	if (pc->version < 100000) {
 		ps_error_set(err, PS_ERR_UNSUPPORTED, "connection '%s': "
 		    "PostgreSQL %d.%d is too old (10 or later is needed)",
@@ -584,6 +606,11 @@ pg_close(struct db_conn *c)
 		pc->streaming->done = 1;
 	}
 	pg_shapes_clear(pc);
+	db_wipe(pc->dsn);
+	db_wipe(pc->password);
+	free(pc->dsn);
+	free(pc->password);
+	free(pc->options);
 	if (pc->main_cancel != NULL)
 		PQfreeCancel(pc->main_cancel);
 	if (pc->reader_cancel != NULL)
@@ -594,6 +621,26 @@ pg_close(struct db_conn *c)
 		PQfinish(pc->reader);
 	free(pc);
 	c->priv = NULL;
+}
+
+/* A second write session: a main connection only, no reader. */
+static int
+pg_open_writer(const struct db_conn *from, struct db_conn *out,
+    struct ps_error *err)
+{
+	const struct pg_conn	*fc = from->priv;
+	struct pg_conn		*pc;
+	const char		*keys[8], *vals[8];
+
+	pc = xcalloc(1, sizeof *pc);
+	out->priv = pc;
+	(void)pg_keys(keys, vals, fc->dsn, fc->password, fc->options);
+	if ((pc->main = pg_open_one(out, keys, vals, fc->timeout_s,
+	    err)) == NULL)
+		return -1;
+	pc->main_cancel = PQgetCancel(pc->main);
+	pc->version = PQserverVersion(pc->main);
+	return 0;
 }
 
 /*
@@ -2787,4 +2834,5 @@ const struct db_ops db_pg_ops = {
 	.after_write = pg_after_write,
 	.estimate = pg_estimate,
 	.async_apply = 1,
+	.open_writer = pg_open_writer,
 };

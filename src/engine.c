@@ -539,6 +539,23 @@ row_unpack(struct row *r, const struct strbuf *sb)
 
 /* ---- the job ---- */
 
+/*
+ * A batch being written on a writer thread, through one session.  A side
+ * has one slot, or two when the driver opens a second write session
+ * (db_open_writer) and the table allows two batches at once.
+ */
+struct wslot {
+	struct db_conn		*conn;
+	struct change_batch	 b;
+	struct spool		 pb;		/* its base entries */
+	pthread_t		 thr;
+	int			 busy;		/* the writer thread runs */
+	int			 wrc;		/* its result: 0 or -1 */
+	int			 wstage;	/* where it failed: SW_* */
+	size_t			 wfailed;
+	struct ps_error		 werr;
+};
+
 /* One side of a table's merge. */
 struct tside {
 	const char		*label;		/* "source" or "target" */
@@ -556,15 +573,11 @@ struct tside {
 	int			 in_txn;	/* --single-transaction */
 	struct spool		 dels;		/* deferred deletes */
 	struct spool		 fixups;	/* self-references to set */
-	/* The batch a writer thread applies while the merge goes on. */
-	struct change_batch	 inflight;
-	struct spool		 ipbase;	/* its base entries */
-	pthread_t		 thr;
-	int			 busy;		/* the writer thread runs */
-	int			 wrc;		/* its result: 0 or -1 */
-	int			 wstage;	/* where it failed: SW_* */
-	size_t			 wfailed;
-	struct ps_error		 werr;
+	/* Batches written on writer threads while the merge goes on. */
+	struct wslot		 w[2];
+	int			 nw;		/* slots in use: 1 or 2 */
+	int			 wnext;		/* the slot the next batch takes */
+	int			 parallel;	/* may use a second session */
 };
 
 /* Where side_write() failed. */
@@ -601,6 +614,11 @@ struct job {
 	double			 t0;
 	double			 last_progress;
 	int			 base_ops;	/* base writes in the open txn */
+	/* Second write sessions (db_open_writer), opened on first need. */
+	struct db_conn		*src2;
+	struct db_conn		*dst2;
+	int			 src2_failed;
+	int			 dst2_failed;
 	struct strbuf		 tmpa;
 	struct strbuf		 tmpb;
 };
@@ -650,21 +668,27 @@ hist_op(struct job *j)
 }
 
 static void
+hist_commit_ops(struct job *j)
+{
+	struct ps_error	err;
+
+	if (history_commit(j->ctx->hist, &err) != 0)
+		engine_log(j->ctx, j->id, LOG_ERROR, "history: %s", err.msg);
+	j->base_ops = 0;
+}
+
+static void
 hist_done(struct job *j)
 {
-	if (j->base_ops >= j->o->batch_size) {
-		(void)history_commit(j->ctx->hist, NULL);
-		j->base_ops = 0;
-	}
+	if (j->base_ops >= j->o->batch_size)
+		hist_commit_ops(j);
 }
 
 static void
 hist_flush(struct job *j)
 {
-	if (j->base_ops > 0) {
-		(void)history_commit(j->ctx->hist, NULL);
-		j->base_ops = 0;
-	}
+	if (j->base_ops > 0)
+		hist_commit_ops(j);
 }
 
 static void
@@ -800,10 +824,10 @@ side_write(struct db_conn *c, struct change_batch *b, int *stage,
 static void *
 side_writer(void *arg)
 {
-	struct tside	*side = arg;
+	struct wslot	*w = arg;
 
-	side->wrc = side_write(side->conn, &side->inflight, &side->wstage,
-	    &side->wfailed, &side->werr);
+	w->wrc = side_write(w->conn, &w->b, &w->wstage, &w->wfailed,
+	    &w->werr);
 	return NULL;
 }
 
@@ -827,8 +851,8 @@ job_async(struct job *j, struct tside *side)
  */
 static int
 job_settle(struct job *j, struct jtable *jt, struct tside *side,
-    struct change_batch *b, struct spool *pb, int wrc, int stage,
-    const struct ps_error *werr)
+    struct db_conn *conn, struct change_batch *b, struct spool *pb, int wrc,
+    int stage, const struct ps_error *werr)
 {
 	struct change_batch	 one;
 	struct ps_error		 err;
@@ -852,15 +876,15 @@ job_settle(struct job *j, struct jtable *jt, struct tside *side,
 		one = *b;
 		one.n = 1;
 		one.ch = &b->ch[i];
-		if (db_begin(side->conn, &err) != 0)
+		if (db_begin(conn, &err) != 0)
 			goto fatal;
-		if (db_apply(side->conn, &one, &failed, &err) != 0) {
-			(void)db_rollback(side->conn, NULL);
+		if (db_apply(conn, &one, &failed, &err) != 0) {
+			(void)db_rollback(conn, NULL);
 			job_row_error(j, jt, side, &b->ch[i].row,
 			    change_name(b->ch[i].op), &err);
 			continue;
 		}
-		if (db_commit(side->conn, &err) != 0)
+		if (db_commit(conn, &err) != 0)
 			goto fatal;
 		ok[i] = 1;
 		count_change(jt, b->ch[i].op);
@@ -873,7 +897,7 @@ job_settle(struct job *j, struct jtable *jt, struct tside *side,
 fatal:
 	engine_log(j->ctx, j->id, LOG_ERROR, "%s: %s (%s): %s", jt->name,
 	    side->label, side->conn->name, err.msg);
-	(void)db_rollback(side->conn, NULL);
+	(void)db_rollback(conn, NULL);
 	side->in_txn = 0;
 	j->stop = 1;
 	rc = -1;
@@ -884,17 +908,79 @@ out:
 	return rc;
 }
 
-/* Wait for SIDE's writer thread, if one runs, and settle its batch. */
+/* Join slot W's writer thread, if one runs (its batch is not settled). */
+static void
+wslot_join(struct wslot *w)
+{
+	if (!w->busy)
+		return;
+	if (pthread_join(w->thr, NULL) != 0)
+		fatalx("pthread_join: the writer is lost");
+	w->busy = 0;
+}
+
+/* Settle what slot W wrote. */
+static int
+wslot_settle(struct job *j, struct jtable *jt, struct tside *side,
+    struct wslot *w)
+{
+	return job_settle(j, jt, side, w->conn, &w->b, &w->pb, w->wrc,
+	    w->wstage, &w->werr);
+}
+
+/*
+ * Wait for SIDE's writer threads and settle their batches, oldest first.
+ * Afterwards nothing of SIDE is in flight.
+ */
 static int
 job_wait(struct job *j, struct jtable *jt, struct tside *side)
 {
-	if (!side->busy)
-		return 0;
-	if (pthread_join(side->thr, NULL) != 0)
-		fatalx("pthread_join: the writer is lost");
-	side->busy = 0;
-	return job_settle(j, jt, side, &side->inflight, &side->ipbase,
-	    side->wrc, side->wstage, &side->werr);
+	struct wslot	*w;
+	int		 i, k, rc = 0;
+
+	for (k = 0; k < side->nw; k++) {
+		i = (side->wnext + k) % side->nw;
+		w = &side->w[i];
+		if (!w->busy)
+			continue;
+		wslot_join(w);
+		if (wslot_settle(j, jt, side, w) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * The second write session of SIDE's connection, opened on first need;
+ * NULL when the driver has none or it could not be opened (then the job
+ * writes through one session, as before).
+ */
+static struct db_conn *
+job_writer2(struct job *j, struct tside *side)
+{
+	struct db_conn	**cp;
+	int		 *failed;
+	struct ps_error	 err;
+
+	if (side->conn == j->src) {
+		cp = &j->src2;
+		failed = &j->src2_failed;
+	} else if (side->conn == j->dst) {
+		cp = &j->dst2;
+		failed = &j->dst2_failed;
+	} else
+		return NULL;
+	if (*cp != NULL || *failed || side->conn->ops->open_writer == NULL)
+		return *cp;
+	if (db_open_writer(side->conn, cp, &err) != 0) {
+		*failed = 1;
+		engine_log(j->ctx, j->id, LOG_DEBUG, "%s: one write session "
+		    "only: %s", side->conn->name, err.msg);
+		return NULL;
+	}
+	engine_log(j->ctx, j->id, LOG_DEBUG, "%s: a second write session: "
+	    "two batches are written at once", side->conn->name);
+	return *cp;
 }
 
 /*
@@ -961,53 +1047,56 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 	}
 
 	if (job_async(j, side)) {
-		if (side->busy) {
-			if (pthread_join(side->thr, NULL) != 0)
-				fatalx("pthread_join: the writer is lost");
-			side->busy = 0;
-			if (side->wrc == 0) {
-				/*
-				 * The batch before was written: hand this one
-				 * over first, then record the one before while
-				 * the writer works.
-				 */
-				one = side->inflight;
-				side->inflight = side->batch;
-				side->batch = one;
-				swap = side->ipbase;
-				side->ipbase = side->pbase;
-				side->pbase = swap;
-				if (pthread_create(&side->thr, NULL,
-				    side_writer, side) != 0)
-					fatalx("pthread_create: cannot start "
-					    "a writer");
-				side->busy = 1;
-				return job_settle(j, jt, side, b, &side->pbase,
-				    0, SW_COMMIT, NULL);
-			}
-			/* It failed: settle it (row by row) before going on. */
-			if (job_settle(j, jt, side, &side->inflight,
-			    &side->ipbase, side->wrc, side->wstage,
-			    &side->werr) != 0) {
-				rc = -1;
-				goto out;
-			}
+		struct wslot	*w;
+		int		 settle = 0;
+
+		/*
+		 * A second session once the first is busy: two batches of the
+		 * table are then written at once, each in its own transaction.
+		 */
+		if (side->nw == 1 && side->w[0].busy && side->parallel &&
+		    (side->w[1].conn = job_writer2(j, side)) != NULL) {
+			side->nw = 2;
+			side->wnext = 1;
 		}
-		one = side->inflight;
-		side->inflight = side->batch;
+		w = &side->w[side->wnext];
+		if (w->busy) {
+			wslot_join(w);
+			if (w->wrc != 0) {
+				/* It failed: settle it row by row first. */
+				if (wslot_settle(j, jt, side, w) != 0) {
+					rc = -1;
+					goto out;
+				}
+			} else
+				settle = 1;
+		}
+		/*
+		 * Hand this batch over first, then record the one the slot
+		 * wrote before while the writer works.
+		 */
+		one = w->b;
+		w->b = side->batch;
 		side->batch = one;
-		swap = side->ipbase;
-		side->ipbase = side->pbase;
+		swap = w->pb;
+		w->pb = side->pbase;
 		side->pbase = swap;
-		if (pthread_create(&side->thr, NULL, side_writer, side) != 0)
+		if (pthread_create(&w->thr, NULL, side_writer, w) != 0)
 			fatalx("pthread_create: cannot start a writer");
-		side->busy = 1;
+		w->busy = 1;
+		side->wnext = (side->wnext + 1) % side->nw;
+		if (settle)
+			return job_settle(j, jt, side, w->conn, b,
+			    &side->pbase, 0, SW_COMMIT, NULL);
+		change_batch_clear(b);
+		spool_clear(&side->pbase);
 		return 0;
 	}
 
-	side->wrc = side_write(side->conn, b, &side->wstage, &failed, &err);
-	return job_settle(j, jt, side, b, &side->pbase, side->wrc,
-	    side->wstage, &err);
+	side->w[0].wrc = side_write(side->conn, b, &side->w[0].wstage,
+	    &failed, &err);
+	return job_settle(j, jt, side, side->conn, b, &side->pbase,
+	    side->w[0].wrc, side->w[0].wstage, &err);
 
 fatal:
 	engine_log(j->ctx, j->id, LOG_ERROR, "%s: %s (%s): %s", jt->name,
@@ -1412,6 +1501,8 @@ static void
 side_init(struct tside *s, const char *label, struct db_conn *conn,
     const enum type_family *fam, const struct table_plan *p)
 {
+	int	i;
+
 	memset(s, 0, sizeof *s);
 	s->label = label;
 	s->conn = conn;
@@ -1419,20 +1510,30 @@ side_init(struct tside *s, const char *label, struct db_conn *conn,
 	row_init(&s->row, p->ncols);
 	change_batch_init(&s->batch, p->table, p->ncols, p->cols, fam,
 	    p->nkey);
-	change_batch_init(&s->inflight, p->table, p->ncols, p->cols, fam,
-	    p->nkey);
+	for (i = 0; i < 2; i++)
+		change_batch_init(&s->w[i].b, p->table, p->ncols, p->cols,
+		    fam, p->nkey);
+	s->w[0].conn = conn;
+	s->nw = 1;
+	/*
+	 * Two batches at once only where neither can wait on the other: no
+	 * reference to the table's own rows (a child's insert cannot see a
+	 * parent row another session has not committed yet).
+	 */
+	s->parallel = !p->self_fk;
 }
 
 static void
 side_free(struct tside *s)
 {
-	if (s->busy) {
+	int	i;
+
+	for (i = 0; i < 2; i++) {
 		/* Settled by job_wait() on every path; this only joins. */
-		(void)pthread_join(s->thr, NULL);
-		s->busy = 0;
+		wslot_join(&s->w[i]);
+		change_batch_free(&s->w[i].b);
+		spool_free(&s->w[i].pb);
 	}
-	change_batch_free(&s->inflight);
-	spool_free(&s->ipbase);
 	if (s->cur != NULL)
 		db_cursor_free(s->conn, s->cur);
 	row_free(&s->row);
@@ -2351,6 +2452,8 @@ done:
 		spool_free(&j.tabs[i].ddels);
 	}
 	free(j.tabs);
+	db_close(j.src2);
+	db_close(j.dst2);
 	if (j.src != NULL)
 		db_close(j.src);
 	if (j.dst != NULL)

@@ -165,6 +165,16 @@ struct db_ops {
 	 * engine then writes one batch while it merges the next.
 	 */
 	int	  async_apply;
+	/*
+	 * Open one more session on FROM's database, with FROM's settings, for
+	 * begin/apply/commit/rollback/after_write only; fill OUT->priv (OUT's
+	 * ops and name are set).  The engine writes two batches of a table at
+	 * once through it.  Called on the thread that owns FROM while a
+	 * writer thread may be using FROM's write session: it must touch
+	 * neither session.  May be NULL (async_apply drivers only).
+	 */
+	int	(*open_writer)(const struct db_conn *from, struct db_conn *out,
+		    struct ps_error *);
 };
 
 /* The driver for a canonical type name, or NULL with an error. */
@@ -178,6 +188,14 @@ int	db_global_init(struct ps_error *);
 int	db_open(const struct conn_conf *, int timeout_s, struct db_conn **,
 	    struct ps_error *);
 void	db_close(struct db_conn *);
+/* Overwrite a secret (a password, a DSN that may hold one) in place. */
+void	db_wipe(char *);
+/*
+ * A second write session on C's database (ops->open_writer); free with
+ * db_close().  -1 with PS_ERR_UNSUPPORTED when the driver has none.
+ */
+int	db_open_writer(const struct db_conn *c, struct db_conn **out,
+	    struct ps_error *);
 
 static inline int
 db_list_tables(struct db_conn *c, char ***n, int *k, struct ps_error *e)

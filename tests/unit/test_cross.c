@@ -2298,6 +2298,70 @@ too_long(void **state, enum eng x, enum eng y)
 	assert_int_equal(ep_count(b, "names", "id = 4"), 1);
 }
 
+/*
+ * A PostgreSQL target written in batches of 7 gets two batches of a table
+ * at once, through a second session, each in its own transaction.  Rows too
+ * long for the target still fail alone, by key, and updates and deletes go
+ * the same way.
+ */
+static void
+test_two_sessions_pg_pg(void **state)
+{
+	struct fx		*fx = *state;
+	struct ep		*a, *b;
+	struct sync_opts	 o;
+	struct job_result	 r;
+	int64_t			 upd = 0, del = 0, err = 0, left = 0;
+	int			 id;
+
+	a = ep_new(fx, E_PG);
+	b = ep_new(fx, E_PG);
+	ep_sql(a, "CREATE TABLE items (id bigint PRIMARY KEY, "
+	    "name varchar(20), qty int);\n"
+	    "INSERT INTO items SELECT x, CASE WHEN x % 97 = 0 THEN "
+	    "'a name far too long' ELSE 'n' || x END, x % 13 "
+	    "FROM generate_series(1, 1000) AS x;\n");
+	ep_sql(b, "CREATE TABLE items (id bigint PRIMARY KEY, "
+	    "name varchar(10), qty int);\n");
+	opts_for(fx, &o, a->name, b->name, 0, STRAT_MANUAL);
+	o.batch_size = 7;
+	run(fx, &o, &r);
+	expect_job(fx, &r, JOB_COMPLETED_WITH_ERRORS, 10, "two sessions");
+	assert_int_equal(r.counts.inserted, 990);
+	assert_true(log_has(fx, r.job_id, "a second write session"));
+	assert_true(log_has(fx, r.job_id, "{\"id\":\"97\"}"));
+	assert_true(log_has(fx, r.job_id, "{\"id\":\"970\"}"));
+	job_result_free(&r);
+	assert_int_equal(ep_count(b, "items", NULL), 990);
+	assert_int_equal(ep_count(b, "items",
+	    "name = 'n' || id AND qty = id % 13"), 990);
+
+	ep_sql(a, "UPDATE items SET qty = qty + 100 WHERE id % 5 = 0;\n"
+	    "DELETE FROM items WHERE id % 7 = 0;\n");
+	for (id = 1; id <= 1000; id++) {
+		if (id % 97 == 0) {
+			err += id % 7 != 0;
+			continue;
+		}
+		if (id % 7 == 0)
+			del++;
+		else {
+			upd += id % 5 == 0;
+			left++;
+		}
+	}
+	run(fx, &o, &r);
+	expect_job(fx, &r, JOB_COMPLETED_WITH_ERRORS, err, "two sessions");
+	assert_int_equal(r.counts.inserted, 0);
+	assert_int_equal(r.counts.updated, upd);
+	assert_int_equal(r.counts.deleted, del);
+	job_result_free(&r);
+	assert_int_equal(ep_count(b, "items", NULL), left);
+	assert_int_equal(ep_count(b, "items", "name = 'n' || id AND "
+	    "qty = id % 13 + CASE WHEN id % 5 = 0 THEN 100 ELSE 0 END"), left);
+	assert_int_equal(ep_count(b, "items", "id % 7 = 0"), 0);
+}
+
 static void
 test_too_long_pg_my(void **s)
 {
@@ -2400,6 +2464,7 @@ main(void)
 		T(test_bad_database_pg),
 		T(test_bad_database_my),
 		T(test_missing_table_no_key),
+		T(test_two_sessions_pg_pg),
 		T(test_too_long_pg_my),
 		T(test_too_long_my_pg),
 		T(test_folded_keys),
