@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
-libsqlite3-dev libconfig-dev libxxhash-dev libcmocka-dev \
+libsqlite3-dev libconfig-dev libxxhash-dev libcmocka-dev libncurses-dev \
 libpq-dev libmariadb-dev libmariadb-dev-compat \
 sqlite3 sqlite3-tools postgresql postgresql-client mariadb-server \
-mariadb-client valgrind python3 groff-base"
+mariadb-client valgrind python3 groff-base tmux"
 
 install_pkgs() {
 	missing=""
@@ -70,9 +70,15 @@ demo)
 	"$bin" demo
 	"$bin" sync demo-dev demo-prod --bidirectional || true
 	echo
+	if [ -t 0 ] && [ -t 1 ]; then
+		# On a terminal: the application, with the pending conflicts
+		# ready to review.
+		exec "$bin"
+	fi
 	"$bin" conflicts list || true
 	echo
-	echo "projsync is at $bin; try: $bin conflicts show ID"
+	echo "projsync is at $bin; on a terminal, run it alone for the" \
+	    "terminal application; or try: $bin conflicts show ID"
 	;;
 test)
 	install_pkgs
@@ -83,7 +89,8 @@ test)
 	(cd build-asan && make check) || rc=1
 	(cd build && make distcheck >/dev/null) || { echo "make distcheck failed"; rc=1; }
 	for d in build build-asan; do
-		for f in $d/tests/unit/*.log $d/tests/cli/*.log; do
+		for f in $d/tests/unit/*.log $d/tests/cli/*.log \
+		    $d/tests/e2e/*.log; do
 			[ -f "$f" ] || continue
 			if grep -qE '^(not ok|FAIL|ERROR)' "$f" 2>/dev/null; then
 				echo "== $f"

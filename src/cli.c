@@ -10,6 +10,7 @@
 #include "projsync/util.h"
 
 #include "cli_int.h"
+#include "ui_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -877,19 +878,31 @@ out:
 }
 
 /*
- * The terminal application.  With no command (NO_COMMAND) this build prints
- * the usage and exits 2; "projsync ui" says the application is missing.
+ * The terminal application, on a terminal.  Without one, "projsync" alone
+ * prints the usage (exit 2) and "projsync ui" says why it cannot start.
  */
 static int
 cli_ui(struct cli *cli, int no_command)
 {
-	(void)cli;
-	if (no_command) {
-		fputs(cli_help_main, stderr);
-		return CLI_EXIT_USAGE;
+	struct ps_error	err;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (no_command) {
+			fputs(cli_help_main, stderr);
+			return CLI_EXIT_USAGE;
+		}
+		return cli_fail("the terminal application needs a terminal "
+		    "(stdin and stdout)");
 	}
-	return cli_fail("the terminal application is not available in this "
-	    "build");
+	if (cli_load_conf(cli) != 0)
+		return CLI_EXIT_FAIL;
+	/* Create the history (and check it) before the screen starts. */
+	if (cli_open_history(cli) != 0)
+		return CLI_EXIT_FAIL;
+	if (util_mkdir_parent(cli->conf_path, &err) != 0)
+		return cli_error(&err);
+	return ui_main(cli->conf_path, cli->hist_path, cli->no_color) == 0 ?
+	    CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 static int

@@ -20,7 +20,7 @@
  * of its own, or in a savepoint when the caller has one open, so its failure
  * undoes its own writes and leaves the caller's transaction alive.
  *
- * SCHEMA (version 1; PRAGMA application_id 0x50534e43 "PSNC", PRAGMA
+ * SCHEMA (version 2; PRAGMA application_id 0x50534e43 "PSNC", PRAGMA
  * user_version is the number of migrations applied).  Times are REAL epoch
  * seconds (util_now()); digests are 16-byte BLOBs; keys are encoded keys
  * (key_encode), compared as bytes.
@@ -65,6 +65,18 @@
  *                ('pending', 'ignored', 'stale'): at most one open conflict
  *                per pair, table and key.  Indexes on job_id and on
  *                (status, id).
+ *
+ *   schedule_runs  name TEXT PRIMARY KEY (the schedule's), created_at (when
+ *                projsync first knew it: earlier occurrences never run),
+ *                last_due (the occurrence last claimed), claimed_by
+ *                ("host:pid"), claimed_at, last_job_id, last_status,
+ *                last_finished_at.  Claiming an occurrence moves last_due
+ *                in one IMMEDIATE transaction, so each runs once whatever
+ *                number of daemons and cron runs race for it.  (Version 2.)
+ *
+ *   daemons      id ("host:pid") PRIMARY KEY, host, pid, started_at,
+ *                heartbeat_at (refreshed while it runs), stopped_at (NULL
+ *                while it runs).  (Version 2.)
  *
  * Retention (history_prune) deletes finished jobs older than the cutoff with
  * their logs and table rows, except jobs an open conflict refers to, and
@@ -188,6 +200,23 @@ static const char *const history_migrations[] = {
 	"  WHERE status IN " OPEN_STATUSES ";"
 	"CREATE INDEX conflicts_job ON conflicts (job_id);"
 	"CREATE INDEX conflicts_status ON conflicts (status, id);",
+	/* 1 -> 2: schedules' runs and the daemons' heartbeats. */
+	"CREATE TABLE schedule_runs ("
+	"  name TEXT PRIMARY KEY,"
+	"  created_at REAL NOT NULL,"
+	"  last_due REAL,"
+	"  claimed_by TEXT,"
+	"  claimed_at REAL,"
+	"  last_job_id INTEGER,"
+	"  last_status TEXT,"
+	"  last_finished_at REAL);"
+	"CREATE TABLE daemons ("
+	"  id TEXT PRIMARY KEY,"
+	"  host TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  started_at REAL NOT NULL,"
+	"  heartbeat_at REAL NOT NULL,"
+	"  stopped_at REAL);",
 };
 #define HISTORY_VERSION		((int)nitems(history_migrations))
 
@@ -1885,6 +1914,61 @@ history_conflict_count(struct history *h, const struct conflict_filter *f,
 }
 
 int
+history_conflict_groups(struct history *h, struct conflict_group **out,
+    int *n, struct ps_error *err)
+{
+	struct conflict_group	*g = NULL;
+	sqlite3_stmt		*st;
+	int			 r, cap = 0, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	st = hist_prepare(h, "SELECT source, target, tbl,"
+	    " sum(status = 'pending'), sum(status = 'ignored')"
+	    " FROM conflicts WHERE status IN ('pending', 'ignored')"
+	    " GROUP BY source, target, tbl ORDER BY source, target, tbl",
+	    err);
+	if (st == NULL)
+		return (-1);
+	while ((r = hist_step(h, st, "grouping conflicts", err)) == 1) {
+		if (k == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			g = xreallocarray(g, cap, sizeof *g);
+		}
+		g[k].source = xstrdup((const char *)
+		    sqlite3_column_text(st, 0));
+		g[k].target = xstrdup((const char *)
+		    sqlite3_column_text(st, 1));
+		g[k].table = xstrdup((const char *)
+		    sqlite3_column_text(st, 2));
+		g[k].pending = sqlite3_column_int64(st, 3);
+		g[k].ignored = sqlite3_column_int64(st, 4);
+		k++;
+	}
+	sqlite3_finalize(st);
+	if (r < 0) {
+		conflict_groups_free(g, k);
+		return (-1);
+	}
+	*out = g;
+	*n = k;
+	return (0);
+}
+
+void
+conflict_groups_free(struct conflict_group *g, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		free(g[i].source);
+		free(g[i].target);
+		free(g[i].table);
+	}
+	free(g);
+}
+
+int
 history_conflict_update(struct history *h, const struct conflict_row *c,
     struct ps_error *err)
 {
@@ -2011,6 +2095,198 @@ conflict_rows_free(struct conflict_row *rows, int n)
 	for (i = 0; i < n; i++)
 		conflict_row_free(&rows[i]);
 	free(rows);
+}
+
+/* ---- schedules and daemons ---- */
+
+int
+history_schedule_get(struct history *h, const char *name,
+    struct schedule_run *r, struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(r, 0, sizeof *r);
+	st = hist_prepare(h, "SELECT created_at, last_due, claimed_by,"
+	    " claimed_at, last_job_id, last_status, last_finished_at"
+	    " FROM schedule_runs WHERE name = ?1", err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, name);
+	if ((rc = hist_step(h, st, "reading a schedule", err)) == 1) {
+		r->name = xstrdup(name);
+		r->created_at = sqlite3_column_double(st, 0);
+		r->last_due = sqlite3_column_double(st, 1);
+		r->claimed_by = xstrdup((const char *)
+		    sqlite3_column_text(st, 2));
+		r->claimed_at = sqlite3_column_double(st, 3);
+		r->last_job_id = sqlite3_column_int64(st, 4);
+		r->last_status = xstrdup((const char *)
+		    sqlite3_column_text(st, 5));
+		r->last_finished_at = sqlite3_column_double(st, 6);
+	}
+	sqlite3_finalize(st);
+	return (rc);
+}
+
+int
+history_schedule_seen(struct history *h, const char *name, double now,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "INSERT OR IGNORE INTO schedule_runs"
+	    " (name, created_at) VALUES (?1, ?2)", err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, name);
+	hb_double(h, st, 2, now);
+	rc = hist_step(h, st, "recording a schedule", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+int
+history_schedule_forget(struct history *h, const char *name,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "DELETE FROM schedule_runs WHERE name = ?1",
+	    err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, name);
+	rc = hist_step(h, st, "forgetting a schedule", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+int
+history_schedule_claim(struct history *h, const char *name, double due,
+    const char *who, double now, struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 outer, rc, claimed = 0;
+
+	if (hist_wbegin(h, &outer, err) != 0)
+		return (-1);
+	if (history_schedule_seen(h, name, now, err) != 0)
+		goto fail;
+	/* Only an occurrence after the last one claimed, and not before the
+	 * schedule was known. */
+	st = hist_prepare(h, "UPDATE schedule_runs SET last_due = ?2,"
+	    " claimed_by = ?3, claimed_at = ?4"
+	    " WHERE name = ?1 AND (last_due IS NULL OR last_due < ?2)"
+	    " AND created_at <= ?2", err);
+	if (st == NULL)
+		goto fail;
+	hb_text(h, st, 1, name);
+	hb_double(h, st, 2, due);
+	hb_text(h, st, 3, who);
+	hb_double(h, st, 4, now);
+	rc = hist_step(h, st, "claiming a schedule", err);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		goto fail;
+	claimed = sqlite3_changes(h->db) == 1;
+	if (hist_wend(h, outer, 1, err) != 0)
+		return (-1);
+	return (claimed);
+
+fail:
+	hist_wend(h, outer, 0, NULL);
+	return (-1);
+}
+
+int
+history_schedule_done(struct history *h, const char *name, int64_t job_id,
+    const char *status, double now, struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "UPDATE schedule_runs SET last_job_id = ?2,"
+	    " last_status = ?3, last_finished_at = ?4 WHERE name = ?1", err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, name);
+	hb_int(h, st, 2, job_id);
+	hb_text(h, st, 3, status);
+	hb_double(h, st, 4, now);
+	rc = hist_step(h, st, "recording a schedule's run", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+void
+schedule_run_free(struct schedule_run *r)
+{
+	free(r->name);
+	free(r->claimed_by);
+	free(r->last_status);
+	memset(r, 0, sizeof *r);
+}
+
+int
+history_daemon_beat(struct history *h, const char *id, const char *host,
+    int pid, double started_at, double now, int stopping,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "INSERT INTO daemons (id, host, pid, started_at,"
+	    " heartbeat_at, stopped_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded."
+	    "heartbeat_at, stopped_at = excluded.stopped_at,"
+	    " started_at = excluded.started_at", err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, id);
+	hb_text(h, st, 2, host);
+	hb_int(h, st, 3, pid);
+	hb_double(h, st, 4, started_at);
+	hb_double(h, st, 5, now);
+	hb_time(h, st, 6, stopping ? now : 0);
+	rc = hist_step(h, st, "recording the daemon's heartbeat", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+int
+history_daemon_latest(struct history *h, struct daemon_row *d,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(d, 0, sizeof *d);
+	st = hist_prepare(h, "SELECT id, host, pid, started_at, heartbeat_at,"
+	    " stopped_at FROM daemons ORDER BY heartbeat_at DESC LIMIT 1",
+	    err);
+	if (st == NULL)
+		return (-1);
+	if ((rc = hist_step(h, st, "reading the daemons", err)) == 1) {
+		d->id = xstrdup((const char *)sqlite3_column_text(st, 0));
+		d->host = xstrdup((const char *)sqlite3_column_text(st, 1));
+		d->pid = sqlite3_column_int(st, 2);
+		d->started_at = sqlite3_column_double(st, 3);
+		d->heartbeat_at = sqlite3_column_double(st, 4);
+		d->stopped_at = sqlite3_column_double(st, 5);
+	}
+	sqlite3_finalize(st);
+	return (rc);
+}
+
+void
+daemon_row_free(struct daemon_row *d)
+{
+	free(d->id);
+	free(d->host);
+	memset(d, 0, sizeof *d);
 }
 
 /* ---- retention ---- */

@@ -221,6 +221,18 @@ int	history_conflict_list(struct history *, const struct conflict_filter *,
 /* How many match, without fetching them. */
 int	history_conflict_count(struct history *, const struct conflict_filter *,
 	    int64_t *, struct ps_error *);
+/* Open conflicts counted by the source and target as recorded, and table. */
+struct conflict_group {
+	char	*source;
+	char	*target;
+	char	*table;
+	int64_t	 pending;
+	int64_t	 ignored;
+};
+/* The groups, ordered by source, target and table. */
+int	history_conflict_groups(struct history *, struct conflict_group **,
+	    int *, struct ps_error *);
+void	conflict_groups_free(struct conflict_group *, int);
 /*
  * Set status and resolution fields of conflict C->id from C (status,
  * strategy, outcome, result_row, note, resolved_by, resolved_at), and
@@ -244,6 +256,58 @@ int	history_conflict_open_keys(struct history *, int64_t pair,
 void	open_conflicts_free(struct open_conflict *, int);
 void	conflict_row_free(struct conflict_row *);
 void	conflict_rows_free(struct conflict_row *, int);
+
+/* ---- schedules and daemons ---- */
+
+/* What the history knows of a schedule's runs (times 0 when never). */
+struct schedule_run {
+	char	*name;
+	double	 created_at;	/* first known: earlier occurrences never run */
+	double	 last_due;	/* the occurrence last claimed */
+	char	*claimed_by;	/* "host:pid" */
+	double	 claimed_at;
+	int64_t	 last_job_id;
+	char	*last_status;	/* the job's status, NULL while it runs */
+	double	 last_finished_at;
+};
+/* 1 with R filled, 0 when the schedule was never seen, -1 on error. */
+int	history_schedule_get(struct history *, const char *name,
+	    struct schedule_run *, struct ps_error *);
+/* Record that schedule NAME exists from NOW on (no-op when known). */
+int	history_schedule_seen(struct history *, const char *name, double now,
+	    struct ps_error *);
+/* Forget NAME's runs (the schedule was removed). */
+int	history_schedule_forget(struct history *, const char *name,
+	    struct ps_error *);
+/*
+ * Claim the occurrence DUE of schedule NAME for WHO, atomically: 1 when
+ * this caller got it (it was later than the last one claimed and not
+ * before the schedule was known), 0 when another runner has it or it is
+ * too old, -1 on error.
+ */
+int	history_schedule_claim(struct history *, const char *name, double due,
+	    const char *who, double now, struct ps_error *);
+/* Record the job a claimed occurrence ran and how it ended. */
+int	history_schedule_done(struct history *, const char *name,
+	    int64_t job_id, const char *status, double now, struct ps_error *);
+void	schedule_run_free(struct schedule_run *);
+
+struct daemon_row {
+	char	*id;		/* "host:pid" */
+	char	*host;
+	int	 pid;
+	double	 started_at;
+	double	 heartbeat_at;
+	double	 stopped_at;	/* 0 while it runs */
+};
+/* Insert or refresh daemon ID's heartbeat; STOPPING records its end. */
+int	history_daemon_beat(struct history *, const char *id, const char *host,
+	    int pid, double started_at, double now, int stopping,
+	    struct ps_error *);
+/* The daemon that beat last: 1 found, 0 none ever, -1 error. */
+int	history_daemon_latest(struct history *, struct daemon_row *,
+	    struct ps_error *);
+void	daemon_row_free(struct daemon_row *);
 
 /* ---- retention ---- */
 

@@ -87,10 +87,12 @@ assert_exit 2
 assert_err_contains "option '--json' takes no value"
 [ ! -e "$T/conf" ] || fail "a usage error wrote the configuration"
 
-# The terminal application is not in this build.
+# The terminal application needs a terminal: without one it says so and
+# changes nothing.
 run ps ui
 assert_exit 1
-assert_err_is "projsync: the terminal application is not available in this build"
+assert_err_is "projsync: the terminal application needs a terminal (stdin and stdout)"
+[ ! -e "$T/conf" ] || fail "ui without a terminal wrote the configuration"
 
 # conn add / list / test / rm.
 sqlite3 "$T/a.db" "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"

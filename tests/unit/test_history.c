@@ -98,20 +98,21 @@ test_open_twice(void **state)
 	history_close(fx->h);
 	fx->h = NULL;
 
-	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 2);
 	assert_int_equal(tu_query_int(fx->path, "PRAGMA application_id"),
 	    0x50534e43);
 	assert_query(fx->path, "PRAGMA journal_mode", "wal\n");
 	assert_query(fx->path, "SELECT name FROM sqlite_master"
 	    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-	    "base_state\nconflicts\njob_logs\njob_tables\njobs\npairs\n");
+	    "base_state\nconflicts\ndaemons\njob_logs\njob_tables\njobs\n"
+	    "pairs\nschedule_runs\n");
 
 	/* Open again: nothing migrated twice, the data kept. */
 	assert_int_equal(history_open(fx->path, &fx->h, &err), 0);
 	assert_int_equal(history_open(fx->path, &h2, &err), 0);
 	assert_int_equal(history_job_get(h2, j.id, &got, &err), 0);
 	assert_string_equal(got.kind, "sync");
-	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 2);
 	assert_int_equal(tu_query_int(fx->path,
 	    "SELECT count(*) FROM jobs"), 1);
 	job_row_free(&got);
@@ -1211,6 +1212,114 @@ test_prune(void **state)
 	job_row_free(&recent);
 }
 
+/* ---- schedules and daemons ---- */
+
+/* A version 1 file (as the first release wrote it) migrates, data kept. */
+static void
+test_migrate_v1(void **state)
+{
+	struct fx		*fx = *state;
+	struct history		*h = NULL;
+	struct ps_error		 err;
+	struct schedule_run	 r;
+	char			*p;
+
+	p = tu_path(fx->dir, "v1.db");
+	assert_int_equal(history_open(p, &h, &err), 0);
+	history_close(h);
+	h = NULL;
+	/* Back to version 1: drop what version 2 added. */
+	tu_sql(p, "DROP TABLE schedule_runs; DROP TABLE daemons;"
+	    " PRAGMA user_version = 1;"
+	    " INSERT INTO pairs (a, b) VALUES ('a', 'b');");
+	assert_int_equal(history_open(p, &h, &err), 0);
+	assert_int_equal(tu_query_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_query_int(p, "SELECT count(*) FROM pairs"), 1);
+	assert_int_equal(history_schedule_get(h, "nightly", &r, &err), 0);
+	assert_int_equal(history_schedule_seen(h, "nightly", 50, &err), 0);
+	assert_int_equal(history_schedule_get(h, "nightly", &r, &err), 1);
+	assert_true(r.created_at == 50);
+	schedule_run_free(&r);
+	history_close(h);
+	free(p);
+}
+
+/*
+ * Claims: an occurrence runs once whoever asks (two handles on one file,
+ * as two daemons have); an occurrence before the schedule was known never
+ * runs; a later one does; an older one after a later never does.
+ */
+static void
+test_schedule_claim(void **state)
+{
+	struct fx		*fx = *state;
+	struct history		*h2 = NULL;
+	struct ps_error		 err;
+	struct schedule_run	 r;
+
+	assert_int_equal(history_open(fx->path, &h2, &err), 0);
+	assert_int_equal(history_schedule_seen(fx->h, "nightly", 1000, &err),
+	    0);
+	/* Seen again later: the creation time stays. */
+	assert_int_equal(history_schedule_seen(h2, "nightly", 5000, &err), 0);
+	assert_int_equal(history_schedule_claim(fx->h, "nightly", 900, "a:1",
+	    1001, &err), 0);
+	assert_int_equal(history_schedule_claim(fx->h, "nightly", 2000, "a:1",
+	    2001, &err), 1);
+	assert_int_equal(history_schedule_claim(h2, "nightly", 2000, "b:2",
+	    2001, &err), 0);
+	assert_int_equal(history_schedule_claim(fx->h, "nightly", 2000,
+	    "a:1", 2002, &err), 0);
+	assert_int_equal(history_schedule_claim(h2, "nightly", 1500, "b:2",
+	    2003, &err), 0);
+	assert_int_equal(history_schedule_claim(h2, "nightly", 3000, "b:2",
+	    3001, &err), 1);
+	assert_int_equal(history_schedule_done(h2, "nightly", 7, "completed",
+	    3010, &err), 0);
+	assert_int_equal(history_schedule_get(fx->h, "nightly", &r, &err), 1);
+	assert_true(r.created_at == 1000);
+	assert_true(r.last_due == 3000);
+	assert_string_equal(r.claimed_by, "b:2");
+	assert_int_equal(r.last_job_id, 7);
+	assert_string_equal(r.last_status, "completed");
+	assert_true(r.last_finished_at == 3010);
+	schedule_run_free(&r);
+
+	/* A schedule never seen is claimed from its first sight on. */
+	assert_int_equal(history_schedule_claim(h2, "fresh", 4000, "b:2",
+	    4000, &err), 1);
+	assert_int_equal(history_schedule_forget(h2, "fresh", &err), 0);
+	assert_int_equal(history_schedule_get(h2, "fresh", &r, &err), 0);
+	history_close(h2);
+}
+
+static void
+test_daemons(void **state)
+{
+	struct fx		*fx = *state;
+	struct ps_error		 err;
+	struct daemon_row	 d;
+
+	assert_int_equal(history_daemon_latest(fx->h, &d, &err), 0);
+	assert_int_equal(history_daemon_beat(fx->h, "h:1", "h", 1, 100, 100,
+	    0, &err), 0);
+	assert_int_equal(history_daemon_beat(fx->h, "h:2", "h", 2, 150, 150,
+	    0, &err), 0);
+	assert_int_equal(history_daemon_beat(fx->h, "h:1", "h", 1, 100, 200,
+	    0, &err), 0);
+	assert_int_equal(history_daemon_latest(fx->h, &d, &err), 1);
+	assert_string_equal(d.id, "h:1");
+	assert_true(d.heartbeat_at == 200);
+	assert_true(d.stopped_at == 0);
+	daemon_row_free(&d);
+	assert_int_equal(history_daemon_beat(fx->h, "h:1", "h", 1, 100, 300,
+	    1, &err), 0);
+	assert_int_equal(history_daemon_latest(fx->h, &d, &err), 1);
+	assert_true(d.stopped_at == 300);
+	assert_int_equal(d.pid, 1);
+	daemon_row_free(&d);
+}
+
 int
 main(void)
 {
@@ -1230,6 +1339,9 @@ main(void)
 		T(test_conflict_list),
 		T(test_conflict_open_keys),
 		T(test_prune),
+		T(test_migrate_v1),
+		T(test_schedule_claim),
+		T(test_daemons),
 #undef T
 	};
 
