@@ -1484,7 +1484,8 @@ conn_password(const struct conn_conf *c, char **out, struct ps_error *err)
 static int
 dsn_is_password_key(const char *key, size_t len)
 {
-	static const char *const keys[] = { "password", "passwd", "pwd" };
+	static const char *const keys[] = { "password", "passwd", "pwd",
+	    "sslpassword" };
 	size_t			 i;
 
 	for (i = 0; i < nitems(keys); i++) {

@@ -39,8 +39,12 @@
 #include "projsync/history.h"
 #include "projsync/json.h"
 #include "projsync/log.h"
+#include "projsync/notify.h"
 #include "projsync/util.h"
 #include "engine_int.h"
+
+/* How long a notification command may run after a job (seconds). */
+#define ENGINE_NOTIFY_TIMEOUT_S	30
 
 /* ---- names ---- */
 
@@ -2431,6 +2435,27 @@ engine_sync(struct engine_ctx *ctx, const struct sync_opts *o,
 done:
 	if (j.id > 0)
 		job_finish(&j, &jr, fail);
+	if (j.id > 0 && !o->dry_run && ctx->conf != NULL &&
+	    notify_wanted(&ctx->conf->notify, res->status)) {
+		struct notify_job	nj;
+
+		/* Syslog and the notification command (SPEC section 9). */
+		memset(&nj, 0, sizeof nj);
+		nj.job_id = j.id;
+		nj.status = res->status;
+		nj.source = o->source;
+		nj.target = o->target;
+		nj.pending_conflicts = res->counts.pending_conflicts;
+		nj.errors = res->counts.errors;
+		nj.inserted = res->counts.inserted;
+		nj.updated = res->counts.updated;
+		nj.deleted = res->counts.deleted;
+		nj.duration_s = res->duration_s;
+		nj.error = fail;
+		if (notify_job(&ctx->conf->notify, &nj, ENGINE_NOTIFY_TIMEOUT_S,
+		    &e2) != 0)
+			engine_log(ctx, j.id, LOG_WARN, "%s", e2.msg);
+	}
 	if (j.id > 0 && ctx->conf != NULL && ctx->conf->retention_days > 0) {
 		int64_t	removed = 0;
 

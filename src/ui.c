@@ -15,6 +15,7 @@
 #include "projsync/common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,10 +27,17 @@
 #include <curses.h>
 
 #include "projsync/log.h"
+#include "projsync/notify.h"
 #include "projsync/util.h"
 #include "ui_int.h"
 
+/* Re-read the history (other processes' jobs, the daemon) this often. */
+#define UI_LOOK_S	10
+/* Test every connection again this often, when no job runs. */
+#define UI_TEST_S	60
+
 static struct ui *ui_current;	/* for the fatal callback */
+static int	 ui_saved_stderr = -1;	/* stderr while curses runs */
 
 /* ---- the view stack ---- */
 
@@ -276,14 +284,7 @@ ui_notify(struct ui *ui, const struct msg *m)
 	enum job_status		 st = (enum job_status)m->status;
 	int			 tell;
 
-	if (st == JOB_FAILED || st == JOB_COMPLETED_WITH_ERRORS)
-		tell = n->on_failure;
-	else if (st == JOB_COMPLETED_WITH_CONFLICTS)
-		tell = n->on_conflicts;
-	else if (st == JOB_CANCELLED)
-		tell = 1;
-	else
-		tell = n->on_success;
+	tell = notify_wanted(n, st);
 	if (m->text != NULL)
 		ui_status(ui, UI_C_ERROR, "Job %lld %s: %s",
 		    (long long)m->job_id, ui_status_label(st), m->text);
@@ -714,6 +715,31 @@ ui_fatal_cb(void)
 {
 	if (ui_current != NULL && !isendwin())
 		endwin();
+	if (ui_saved_stderr != -1)
+		(void)dup2(ui_saved_stderr, STDERR_FILENO);
+}
+
+/*
+ * While the screen is up, standard error goes to /dev/null: a notification
+ * command or a library writing there would draw over the screen.  Fatal
+ * errors get it back first (ui_fatal_cb).
+ */
+static void
+ui_quiet_stderr(int quiet)
+{
+	int	fd;
+
+	if (quiet) {
+		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+			return;
+		ui_saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		(void)dup2(fd, STDERR_FILENO);
+		close(fd);
+	} else if (ui_saved_stderr != -1) {
+		(void)dup2(ui_saved_stderr, STDERR_FILENO);
+		close(ui_saved_stderr);
+		ui_saved_stderr = -1;
+	}
 }
 
 static void
@@ -739,7 +765,7 @@ ui_main(const char *conf_path, const char *hist_path, int no_color)
 	struct ps_error	 err;
 	struct view	*v;
 	const char	*e;
-	double		 last_tick = 0;
+	double		 last_tick = 0, last_look, last_test;
 	int		 ch, i, rc = 0;
 
 	memset(&ui, 0, sizeof ui);
@@ -769,6 +795,7 @@ ui_main(const char *conf_path, const char *hist_path, int no_color)
 	}
 	ui_current = &ui;
 	fatal_set_callback(ui_fatal_cb);
+	ui_quiet_stderr(1);
 	cbreak();
 	noecho();
 	nonl();
@@ -781,6 +808,7 @@ ui_main(const char *conf_path, const char *hist_path, int no_color)
 	if (ui_push(&ui, &ui_dashboard_ops, NULL) != 0)
 		fatalx("the dashboard cannot open");
 	ui_test_connections(&ui);
+	last_look = last_test = util_monotonic();
 
 	while (!ui.quit) {
 		ch = ui_wait_key(&ui, 250);
@@ -794,6 +822,18 @@ ui_main(const char *conf_path, const char *hist_path, int no_color)
 			if (ui.live.running || ui.status[0] != '\0')
 				ui.dirty = 1;
 		}
+		if (util_monotonic() - last_look >= UI_LOOK_S) {
+			/* The daemon's heartbeat, jobs other processes ran. */
+			last_look = util_monotonic();
+			ui.history_gen++;
+			ui.dirty = 1;
+		}
+		if (util_monotonic() - last_test >= UI_TEST_S &&
+		    !ui.live.running) {
+			/* Connections' health, in the background. */
+			last_test = util_monotonic();
+			ui_test_connections(&ui);
+		}
 	}
 
 	ui_draw_text(ui.lines - 2, 0, ui.cols, UI_C_WARN,
@@ -801,6 +841,7 @@ ui_main(const char *conf_path, const char *hist_path, int no_color)
 	    "Quitting...", 1);
 	refresh();
 	endwin();
+	ui_quiet_stderr(0);
 	ui_current = NULL;
 	fatal_set_callback(NULL);
 

@@ -7,11 +7,16 @@
  */
 #include "projsync/common.h"
 
+#include <sys/stat.h>
+
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curses.h>
 
+#include "projsync/daemon.h"
+#include "projsync/sched.h"
 #include "projsync/util.h"
 #include "ui_int.h"
 
@@ -30,6 +35,11 @@ struct dashboard {
 	int			 gcur;
 	int			 gtop;
 	int			 gen;		/* ui->history_gen loaded */
+	struct daemon_row	 daemon;	/* the last daemon seen */
+	int			 has_daemon;
+	struct schedule_run	*runs;		/* per configured schedule */
+	int			 nruns;
+	int64_t			 hist_bytes;	/* the history file and its WAL */
 	char			 err[sizeof ((struct ps_error *)0)->msg];
 };
 
@@ -44,6 +54,50 @@ static const struct footer_key dash_footer[] = {
 	{ "t", "test" },
 	{ NULL, NULL }
 };
+
+/* Forget the scheduler's state read last. */
+static void
+dash_sched_free(struct dashboard *d)
+{
+	int	i;
+
+	for (i = 0; i < d->nruns; i++)
+		schedule_run_free(&d->runs[i]);
+	free(d->runs);
+	d->runs = NULL;
+	d->nruns = 0;
+	daemon_row_free(&d->daemon);
+	d->has_daemon = 0;
+}
+
+/* The daemon's heartbeat, each schedule's runs, the history's size. */
+static void
+dash_load_health(struct view *v)
+{
+	struct dashboard	*d = v->priv;
+	struct ui		*ui = v->ui;
+	struct ps_error		 err;
+	struct stat		 sb;
+	char			*wal;
+	int			 i;
+
+	dash_sched_free(d);
+	d->has_daemon = history_daemon_latest(ui->hist, &d->daemon, &err) == 1;
+	if (ui->conf->nschedules > 0) {
+		d->runs = xcalloc(ui->conf->nschedules, sizeof *d->runs);
+		d->nruns = ui->conf->nschedules;
+		for (i = 0; i < d->nruns; i++)
+			(void)history_schedule_get(ui->hist,
+			    ui->conf->schedules[i].name, &d->runs[i], &err);
+	}
+	d->hist_bytes = 0;
+	if (stat(ui->hist_path, &sb) == 0)
+		d->hist_bytes += sb.st_size;
+	xasprintf(&wal, "%s-wal", ui->hist_path);
+	if (stat(wal, &sb) == 0)
+		d->hist_bytes += sb.st_size;
+	free(wal);
+}
 
 static void
 dash_load(struct view *v)
@@ -68,6 +122,7 @@ dash_load(struct view *v)
 	if (d->gcur >= d->ngroups)
 		d->gcur = d->ngroups > 0 ? d->ngroups - 1 : 0;
 	d->gen = v->ui->history_gen;
+	dash_load_health(v);
 }
 
 static int
@@ -89,6 +144,7 @@ dash_close(struct view *v)
 
 	job_rows_free(d->jobs, d->njobs);
 	conflict_groups_free(d->groups, d->ngroups);
+	dash_sched_free(d);
 }
 
 static void
@@ -177,6 +233,126 @@ dash_draw_job(struct view *v, int y, const struct job_row *j, int selected)
 	    (long long)j->counts.pending_conflicts);
 }
 
+/*
+ * Throughput of the recent jobs as a small chart on line Y, right-aligned:
+ * one column per job (oldest left), its height the job's rows per second
+ * against the fastest shown.  Block characters on a UTF-8 terminal, else
+ * ASCII.
+ */
+static void
+dash_draw_spark(struct view *v, int y)
+{
+	struct dashboard	*d = v->priv;
+	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583",
+	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = "_.-=+*#@";
+	struct strbuf		 sb = STRBUF_INIT;
+	double			 max = 0, r;
+	char			 num[32];
+	int			 i, n, k, utf8;
+
+	n = d->njobs < 24 ? d->njobs : 24;
+	for (i = 0; i < n; i++)
+		if (d->jobs[i].rows_per_s > max)
+			max = d->jobs[i].rows_per_s;
+	if (n < 2 || max <= 0)
+		return;
+	utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	sb_addstr(&sb, "rows/s ");
+	for (i = n - 1; i >= 0; i--) {
+		r = d->jobs[i].rows_per_s / max;
+		k = (int)(r * 7 + 0.5);
+		if (k < 0)
+			k = 0;
+		if (k > 7)
+			k = 7;
+		if (utf8)
+			sb_addstr(&sb, blocks[k]);
+		else
+			sb_addch(&sb, ascii[k]);
+	}
+	sb_addf(&sb, " max %s ", ui_fmt_count((int64_t)max, num, sizeof num));
+	ui_draw_right(y, 0, v->w, UI_C_DIM, sb_str(&sb));
+	sb_free(&sb);
+}
+
+/* "12 s ago", "5 min ago", "3 h ago", "2 d ago" into BUF. */
+static const char *
+dash_ago(double t, char *buf, size_t len)
+{
+	double	s = util_now() - t;
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, len, "%.0f s ago", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0f min ago", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%.0f h ago", s / 3600);
+	else
+		snprintf(buf, len, "%.0f d ago", s / 86400);
+	return buf;
+}
+
+/*
+ * The scheduler in LINES lines from Y: whether a daemon is alive (its
+ * heartbeat), each schedule's next and last run, the history's size.
+ */
+static void
+dash_draw_sched(struct view *v, int y, int x, int w, int lines)
+{
+	struct dashboard		*d = v->priv;
+	struct ui			*ui = v->ui;
+	const struct schedule_conf	*sc;
+	const struct schedule_run	*r;
+	struct sched_rule		 rule;
+	char				 buf[200], ago[32], when[32];
+	double				 next;
+	int				 i, row = 0, alive;
+
+	if (lines <= 0)
+		return;
+	alive = d->has_daemon && d->daemon.stopped_at == 0 &&
+	    util_now() - d->daemon.heartbeat_at < DAEMON_ALIVE_S;
+	if (alive)
+		snprintf(buf, sizeof buf, "Daemon: alive, %s (beat %s)",
+		    d->daemon.id, dash_ago(d->daemon.heartbeat_at, ago,
+		    sizeof ago));
+	else if (d->has_daemon)
+		snprintf(buf, sizeof buf, "Daemon: not running (last seen "
+		    "%s)", dash_ago(d->daemon.heartbeat_at, ago, sizeof ago));
+	else
+		snprintf(buf, sizeof buf, "Daemon: never run (%d schedule%s)",
+		    ui->conf->nschedules, ui->conf->nschedules == 1 ? "" :
+		    "s");
+	ui_draw_text(y + row++, x, w, alive ? UI_C_OK :
+	    ui->conf->nschedules > 0 ? UI_C_WARN : UI_C_DIM, buf, 1);
+	for (i = 0; i < ui->conf->nschedules && row < lines - 1; i++) {
+		sc = &ui->conf->schedules[i];
+		r = i < d->nruns ? &d->runs[i] : NULL;
+		if (!sc->enabled)
+			snprintf(when, sizeof when, "off");
+		else if (sched_rule_from_conf(sc, &rule, NULL) == 0 &&
+		    (next = sched_next(&rule, util_now())) > 0)
+			ui_fmt_time(next, when, sizeof when);
+		else
+			snprintf(when, sizeof when, "?");
+		snprintf(buf, sizeof buf, " %-10.10s next %s  last %s", sc->name,
+		    v->w < 100 && strlen(when) > 5 ? when + 5 : when,
+		    r != NULL && r->last_status != NULL ? r->last_status :
+		    r != NULL && r->last_due > 0 ? "running" : "never");
+		ui_draw_text(y + row++, x, w, r != NULL &&
+		    r->last_status != NULL && strcmp(r->last_status,
+		    "completed") != 0 ? UI_C_WARN : UI_C_NORMAL, buf, 1);
+	}
+	if (row < lines) {
+		snprintf(buf, sizeof buf, "History: %.1f MB",
+		    (double)d->hist_bytes / 1e6);
+		ui_draw_text(y + row, x, w, UI_C_DIM, buf, 1);
+	}
+}
+
 static void
 dash_draw_health(struct view *v, int y, int x, int w, int lines)
 {
@@ -213,12 +389,7 @@ dash_draw_health(struct view *v, int y, int x, int w, int lines)
 	if (ui->conf->nconns == 0)
 		ui_draw_text(y + 1 + row++, x, w, UI_C_DIM,
 		    "none: add one in Settings (s)", 1);
-	if (row < lines - 1) {
-		snprintf(buf, sizeof buf, "Scheduler: %d schedule%s, no "
-		    "daemon seen", ui->conf->nschedules,
-		    ui->conf->nschedules == 1 ? "" : "s");
-		ui_draw_text(y + 1 + row, x, w, UI_C_DIM, buf, 1);
-	}
+	dash_draw_sched(v, y + 1 + row, x, w, lines - 1 - row);
 }
 
 /*
@@ -285,6 +456,7 @@ dash_draw(struct view *v)
 
 	ui_draw_text(y, 0, v->w, UI_C_HEADER, d->focus == DASH_JOBS_PANEL ?
 	    "> Recent jobs" : "  Recent jobs", 1);
+	dash_draw_spark(v, y);
 	ui_draw_fmt(y + 1, 0, v->w, UI_C_DIM, 1, "%6s %-10s %-*s %-*s %9s "
 	    "%9s %5s", "ID", "status", dash_pair_width(v), "source -> target",
 	    dash_time_width(v), "started", "rows/s", "keys", "pend");

@@ -31,6 +31,7 @@
 
 #include <curses.h>
 
+#include "projsync/sched.h"
 #include "projsync/util.h"
 #include "ui_int.h"
 
@@ -1224,6 +1225,26 @@ settings_sched_options(const struct schedule_conf *sc,
 		sb_addstr(sb, "; stop on error");
 }
 
+
+/* The local time of SC's next run, "-" when disabled, "?" when invalid. */
+static const char *
+settings_next_run(const struct schedule_conf *sc, char *buf, size_t len)
+{
+	struct sched_rule	rule;
+	double			next;
+
+	if (!sc->enabled) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (sched_rule_from_conf(sc, &rule, NULL) != 0 ||
+	    !((next = sched_next(&rule, util_now())) > 0)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	return ui_fmt_time(next, buf, len);
+}
+
 static void
 settings_draw_schedules(struct view *v, int y, int h)
 {
@@ -1237,6 +1258,7 @@ settings_draw_schedules(struct view *v, int y, int h)
 	static const char		 about[] = "Schedules are edited with "
 	    "'projsync schedule add|rm|enable|disable' and run by "
 	    "'projsync daemon' (or from cron with 'projsync daemon --once').";
+	char			 next[32];
 
 	note = settings_wrap(0, 0, v->w - 2, 0, UI_C_DIM, about, 0);
 	list = h - 1 - 1 - 2 - note;	/* header; line, details; note */
@@ -1273,9 +1295,8 @@ settings_draw_schedules(struct view *v, int y, int h)
 		    settings_sched_when(sc, when, sizeof when), 1);
 		x += ui_draw_text(y + 1 + row, x, 4, sel ? role : sc->enabled ?
 		    UI_C_OK : UI_C_DIM, sc->enabled ? "[x]" : "[ ]", 1);
-		/* The next run: the scheduler's to tell; not known here. */
 		ui_draw_text(y + 1 + row, x, v->w - x, sel ? role : UI_C_DIM,
-		    "-", 1);
+		    settings_next_run(sc, next, sizeof next), 1);
 	}
 	ui_draw_hline(y + 1 + list, 0, v->w);
 	if (ui->conf->nschedules > 0) {

@@ -1,0 +1,4 @@
+/*
+ * projsync - cli_sched.c: placeholder.
+ */
+#include "projsync/common.h"
