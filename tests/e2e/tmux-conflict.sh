@@ -31,6 +31,42 @@ for size in "80 24" "132 43"; do
 	assert_screen "table=tasks"
 	keys Enter
 	wait_for "Conflict 3"
+	if [ "$size" = "80 24" ]; then
+		# Wide text stays aligned: conflict 1's name holds an emoji
+		# and a macron; every field line has its bars in the same
+		# display columns.
+		keys q
+		wait_for "2 listed"
+		keys f x
+		wait_for "5 listed"
+		keys g Enter
+		wait_for "Conflict 1"
+		wait_for "Robotics"
+		screen | python3 -c '
+import sys, unicodedata
+def cols(line):
+    out, w = [], 0
+    for ch in line:
+        if ch == "|" or ch == "\u2502":
+            out.append(w)
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return out
+lines = [l for l in sys.stdin.read().splitlines()
+         if l.count("|") + l.count("\u2502") >= 3]
+assert any("Robotics" in l for l in lines), "no name line"
+want = cols(lines[0])
+bad = [l for l in lines if cols(l) != want]
+assert not bad, "misaligned: %r" % bad
+' || { dump; fail "wide text is not aligned"; }
+		keys q
+		wait_for "5 listed"
+		keys T
+		text tasks
+		keys Enter
+		wait_for "2 listed"
+		keys Enter
+		wait_for "Conflict 3"
+	fi
 	assert_screen "* title"
 	assert_screen "* status"
 	# The last field is updated_at; title and status are above it.
