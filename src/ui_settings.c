@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curses.h>
 
@@ -981,6 +982,255 @@ out:
 
 /* ---- drawing ---- */
 
+/* ---- schedules ---- */
+
+/* The index of the selected schedule in C, or -1. */
+static int
+settings_sched_index(struct view *v, const struct conf *c, const char *name)
+{
+	int	i;
+
+	(void)v;
+	for (i = 0; i < c->nschedules; i++)
+		if (strcmp(c->schedules[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static const struct schedule_conf *
+settings_sched(struct view *v)
+{
+	struct settings	*s = v->priv;
+	struct conf	*c = v->ui->conf;
+
+	if (c->nschedules == 0)
+		return NULL;
+	if (s->cur[SET_SCHEDULES] >= c->nschedules)
+		s->cur[SET_SCHEDULES] = c->nschedules - 1;
+	return &c->schedules[s->cur[SET_SCHEDULES]];
+}
+
+/*
+ * Ask when a schedule runs, starting from OLD (may be NULL): every, at,
+ * then on (weekly) or day (monthly).  Fills SC's every, at, on and day
+ * (strings the caller frees) after checking them with sched_rule_parse;
+ * -1 when cancelled or refused (said on the status line).
+ */
+static int
+settings_sched_ask_when(struct view *v, const struct schedule_conf *old,
+    struct schedule_conf *sc)
+{
+	struct ui		*ui = v->ui;
+	struct sched_rule	 rule;
+	struct ps_error		 err;
+	char			*every = NULL, *at = NULL, *on = NULL, *day = NULL;
+	char			 dbuf[16];
+	long long		 d = 0;
+	int			 rc = -1;
+
+	if ((every = ui_prompt(ui, "Every (daily, weekly or monthly): ",
+	    old != NULL ? old->every : "daily")) == NULL)
+		goto out;
+	if ((at = ui_prompt(ui, "At (local time, HH:MM): ", old != NULL ?
+	    old->at : "02:30")) == NULL)
+		goto out;
+	if (strcasecmp(settings_trim(every), "weekly") == 0) {
+		if ((on = ui_prompt(ui, "On (mon, tue, ... sun): ",
+		    old != NULL && old->on != NULL ? old->on : "mon")) == NULL)
+			goto out;
+	} else if (strcasecmp(settings_trim(every), "monthly") == 0) {
+		snprintf(dbuf, sizeof dbuf, "%d", old != NULL && old->day > 0 ?
+		    old->day : 1);
+		if ((day = ui_prompt(ui, "Day (1-31; 31 = the month's last): ",
+		    dbuf)) == NULL)
+			goto out;
+		if (util_parse_int(settings_trim(day), 1, 31, &d) != 0) {
+			ui_status(ui, UI_C_ERROR, "Nothing changed: day '%s' is "
+			    "not a whole number from 1 to 31", day);
+			goto out;
+		}
+	}
+	ps_error_clear(&err);
+	if (sched_rule_parse(settings_trim(every), settings_trim(at),
+	    on != NULL ? settings_trim(on) : NULL, (int)d, &rule,
+	    &err) != 0) {
+		ui_status(ui, UI_C_ERROR, "Nothing changed: %s", err.msg);
+		goto out;
+	}
+	sc->every = xstrdup(sched_every_name(rule.every));
+	xasprintf(&sc->at, "%02d:%02d", rule.hour, rule.minute);
+	sc->on = on != NULL ? xstrdup(sched_weekday_name(rule.weekday)) :
+	    NULL;
+	sc->day = (int)d;
+	rc = 0;
+out:
+	free(every);
+	free(at);
+	free(on);
+	free(day);
+	return rc;
+}
+
+static void
+settings_sched_add(struct view *v)
+{
+	struct settings		*s = v->priv;
+	struct ui		*ui = v->ui;
+	struct schedule_conf	 sc;
+	struct conf		*c = NULL;
+	struct ps_error		 err;
+	char			*name = NULL, *src = NULL, *dst = NULL;
+	char			*strategy = NULL, *direction = NULL;
+	const char		*d1, *d2;
+	int			 i;
+
+	memset(&sc, 0, sizeof sc);
+	if (ui->conf->nconns < 2) {
+		ui_status(ui, UI_C_WARN, "A schedule needs two connections");
+		return;
+	}
+	d1 = ui->conf->conns[0].name;
+	d2 = ui->conf->conns[1].name;
+	if ((name = ui_prompt(ui, "New schedule name: ", NULL)) == NULL ||
+	    (src = ui_prompt(ui, "Source connection: ", d1)) == NULL ||
+	    (dst = ui_prompt(ui, "Target connection: ", d2)) == NULL)
+		goto out;
+	if (settings_sched_ask_when(v, NULL, &sc) != 0)
+		goto out;
+	if ((strategy = ui_prompt(ui, "Strategy (empty: the default): ",
+	    NULL)) == NULL || (direction = ui_prompt(ui, "Direction "
+	    "(one-way or bidirectional; empty: the default): ", NULL)) == NULL)
+		goto out;
+	sc.name = settings_trim(name);
+	sc.source = settings_trim(src);
+	sc.target = settings_trim(dst);
+	sc.strategy = *settings_trim(strategy) != '\0' ? strategy : NULL;
+	sc.direction = *settings_trim(direction) != '\0' ? direction : NULL;
+	sc.enabled = 1;
+	if ((c = settings_begin(v)) == NULL)
+		goto out;
+	ps_error_clear(&err);
+	if (conf_schedule_add(c, &sc, &err) != 0) {
+		ui_status(ui, UI_C_ERROR, "Nothing changed: %s", err.msg);
+		conf_free(c);
+		goto out;
+	}
+	if (settings_commit(v, c, "schedule '%s' added", sc.name) == 0) {
+		/* Occurrences before now never run (SPEC section 9). */
+		if (history_schedule_seen(ui->hist, sc.name, util_now(),
+		    &err) != 0)
+			ui_status(ui, UI_C_WARN, "%s", err.msg);
+		i = settings_sched_index(v, ui->conf, sc.name);
+		if (i >= 0)
+			s->cur[SET_SCHEDULES] = i;
+	}
+out:
+	free(name);
+	free(src);
+	free(dst);
+	free(strategy);
+	free(direction);
+	free(sc.every);
+	free(sc.at);
+	free(sc.on);
+}
+
+/* Change when the selected schedule runs. */
+static void
+settings_sched_edit(struct view *v)
+{
+	struct ui			*ui = v->ui;
+	const struct schedule_conf	*cur;
+	struct schedule_conf		 sc, *t;
+	struct conf			*c;
+	char				*name;
+	int				 i;
+
+	if ((cur = settings_sched(v)) == NULL) {
+		ui_status(ui, UI_C_NORMAL, "No schedule: a adds one");
+		return;
+	}
+	memset(&sc, 0, sizeof sc);
+	name = xstrdup(cur->name);
+	if (settings_sched_ask_when(v, cur, &sc) != 0)
+		goto out;
+	if ((c = settings_begin(v)) == NULL)
+		goto out;
+	if ((i = settings_sched_index(v, c, name)) < 0) {
+		ui_status(ui, UI_C_ERROR, "Nothing changed: schedule '%s' is "
+		    "no longer in the file", name);
+		conf_free(c);
+		goto out;
+	}
+	t = &c->schedules[i];
+	free(t->every);
+	free(t->at);
+	free(t->on);
+	t->every = sc.every;
+	t->at = sc.at;
+	t->on = sc.on;
+	t->day = sc.day;
+	sc.every = sc.at = sc.on = NULL;
+	(void)settings_commit(v, c, "schedule '%s' runs %s at %s", name,
+	    t->every, t->at);
+out:
+	free(sc.every);
+	free(sc.at);
+	free(sc.on);
+	free(name);
+}
+
+static void
+settings_sched_toggle(struct view *v)
+{
+	struct ui			*ui = v->ui;
+	const struct schedule_conf	*cur;
+	struct conf			*c;
+	int				 i, on;
+
+	if ((cur = settings_sched(v)) == NULL)
+		return;
+	if ((c = settings_begin(v)) == NULL)
+		return;
+	if ((i = settings_sched_index(v, c, cur->name)) < 0) {
+		ui_status(ui, UI_C_ERROR, "Nothing changed: schedule '%s' is "
+		    "no longer in the file", cur->name);
+		conf_free(c);
+		return;
+	}
+	on = c->schedules[i].enabled = !c->schedules[i].enabled;
+	(void)settings_commit(v, c, "schedule '%s' %s", c->schedules[i].name,
+	    on ? "enabled" : "disabled");
+}
+
+static void
+settings_sched_delete(struct view *v)
+{
+	struct ui			*ui = v->ui;
+	const struct schedule_conf	*cur;
+	struct conf			*c;
+	struct ps_error			 err;
+	char				*name;
+
+	if ((cur = settings_sched(v)) == NULL)
+		return;
+	name = xstrdup(cur->name);
+	if (!ui_confirm(ui, "Delete schedule '%s'?", name))
+		goto out;
+	if ((c = settings_begin(v)) == NULL)
+		goto out;
+	ps_error_clear(&err);
+	if (conf_schedule_remove(c, name, &err) != 0) {
+		ui_status(ui, UI_C_ERROR, "Nothing changed: %s", err.msg);
+		conf_free(c);
+		goto out;
+	}
+	if (settings_commit(v, c, "schedule '%s' deleted", name) == 0)
+		(void)history_schedule_forget(ui->hist, name, NULL);
+out:
+	free(name);
+}
+
 static void
 settings_draw_tabs(struct view *v, int y)
 {
@@ -1255,9 +1505,10 @@ settings_draw_schedules(struct view *v, int y, int h)
 	enum ui_color			 role;
 	char				 pair[256], when[32];
 	int				 i, row, list, pw, sel, x, note;
-	static const char		 about[] = "Schedules are edited with "
-	    "'projsync schedule add|rm|enable|disable' and run by "
-	    "'projsync daemon' (or from cron with 'projsync daemon --once').";
+	static const char		 about[] = "a adds a schedule, e or "
+	    "Enter changes when it runs, Space enables or disables it, d "
+	    "deletes it (also 'projsync schedule').  'projsync daemon' runs "
+	    "them (or cron: 'projsync daemon --once').";
 	char			 next[32];
 
 	note = settings_wrap(0, 0, v->w - 2, 0, UI_C_DIM, about, 0);
@@ -1295,8 +1546,10 @@ settings_draw_schedules(struct view *v, int y, int h)
 		    settings_sched_when(sc, when, sizeof when), 1);
 		x += ui_draw_text(y + 1 + row, x, 4, sel ? role : sc->enabled ?
 		    UI_C_OK : UI_C_DIM, sc->enabled ? "[x]" : "[ ]", 1);
+		settings_next_run(sc, next, sizeof next);
+		/* "11-30 03:15" when the screen is narrow. */
 		ui_draw_text(y + 1 + row, x, v->w - x, sel ? role : UI_C_DIM,
-		    settings_next_run(sc, next, sizeof next), 1);
+		    v->w < 100 && strlen(next) > 11 ? next + 5 : next, 1);
 	}
 	ui_draw_hline(y + 1 + list, 0, v->w);
 	if (ui->conf->nschedules > 0) {
@@ -1442,6 +1695,10 @@ settings_key(struct view *v, int ch, enum ui_req req)
 		settings_section_step(v, -1);
 		return UI_HANDLED;
 	}
+	if (ch == ' ' && s->sec == SET_SCHEDULES) {
+		settings_sched_toggle(v);
+		return UI_HANDLED;
+	}
 	switch (req) {
 	case REQ_TAB:
 		settings_section_step(v, 1);
@@ -1480,11 +1737,26 @@ settings_key(struct view *v, int ch, enum ui_req req)
 		else if (s->sec == SET_CONNS)
 			settings_conn_edit(v);
 		else
-			ui_status(ui, UI_C_NORMAL, "Schedules are edited with "
-			    "'projsync schedule' (see projsync(1))");
+			settings_sched_edit(v);
 		return UI_HANDLED;
 	default:
 		break;
+	}
+	if (s->sec == SET_SCHEDULES) {
+		switch (ch) {
+		case 'a':
+			settings_sched_add(v);
+			return UI_HANDLED;
+		case 'e':
+			settings_sched_edit(v);
+			return UI_HANDLED;
+		case ' ':
+			settings_sched_toggle(v);
+			return UI_HANDLED;
+		case 'd':
+			settings_sched_delete(v);
+			return UI_HANDLED;
+		}
 	}
 	switch (ch) {
 	case 'a':
@@ -1604,6 +1876,8 @@ const struct view_ops ui_settings_ops = {
 	    "variable that holds the password.  Defaults, Notifications, "
 	    "History: Enter changes the selected setting (a choice steps, a "
 	    "switch flips, a number or text is typed; Esc cancels).  "
-	    "Schedules are shown here and edited with 'projsync schedule'.  "
-	    "r reads the configuration file again.",
+	    "Schedules: a adds one (name, source, target, when, strategy, "
+	    "direction), e or Enter changes when it runs, Space enables or "
+	    "disables it, d deletes it; each shows its next run (also "
+	    "'projsync schedule').  r reads the configuration file again.",
 };
