@@ -59,6 +59,9 @@ static const char cli_help_main[] =
 "  jobs [--limit N]               recent jobs\n"
 "  job ID [--logs]                one job, its tables and its log\n"
 "  conflicts list|show|resolve    review and resolve conflicts\n"
+"  schedule add|list|rm|enable|disable\n"
+"                                 sync at set times\n"
+"  daemon [--once]                run schedules as they come due\n"
 "  ui                             the terminal application\n"
 "  help [COMMAND]                 help on a command\n"
 "\n"
@@ -236,6 +239,79 @@ const char cli_help_conflicts_resolve[] =
 "  --all            every pending or ignored conflict that matches\n"
 "  --job ID         with --all: met by this job\n"
 "  --table T        with --all: in this table\n";
+
+const char cli_help_schedule[] =
+"usage: projsync schedule add NAME SOURCE TARGET --every daily|weekly|monthly\n"
+"                --at HH:MM [--on DAY] [--day N] [SYNC OPTIONS]\n"
+"       projsync schedule list\n"
+"       projsync schedule rm NAME\n"
+"       projsync schedule enable NAME\n"
+"       projsync schedule disable NAME\n"
+"\n"
+"Manage the schedules of the configuration; 'projsync daemon' runs them.\n"
+"'projsync schedule SUBCOMMAND --help' tells more.\n";
+
+const char cli_help_schedule_add[] =
+"usage: projsync schedule add NAME SOURCE TARGET --every daily|weekly|monthly\n"
+"                --at HH:MM [--on DAY] [--day N] [SYNC OPTIONS]\n"
+"\n"
+"Add a schedule: a sync from SOURCE to TARGET at a local time, daily, weekly\n"
+"on a weekday or monthly on a day.  Occurrences before it was added never\n"
+"run; missed occurrences run once, when a daemon next looks.\n"
+"\n"
+"  --every P                  daily, weekly or monthly\n"
+"  --at HH:MM                 the local time, 00:00 to 23:59\n"
+"  --on DAY                   weekly: mon, tue, wed, thu, fri, sat or sun\n"
+"  --day N                    monthly: the day, 1 to 31 (the month's last\n"
+"                             day when the month is shorter)\n"
+"\n"
+"Sync options (as 'projsync sync' takes them; the configuration's defaults\n"
+"apply to what is not given):\n"
+"  --tables LIST              only these tables (comma-separated)\n"
+"  --exclude LIST             leave these tables out\n"
+"  --bidirectional            copy changes both ways (three-way merge)\n"
+"  --one-way                  copy from SOURCE to TARGET only\n"
+"  --strategy S               manual, source-wins, target-wins, newer-wins or\n"
+"                             ignore: how conflicts are settled\n"
+"  --timestamp-column COL     the column newer-wins compares\n"
+"  --no-schema-check          sync the common columns without validation\n"
+"  --auto-migrate             migrate minor schema differences first\n"
+"  --batch-size N             rows per transaction (a positive integer)\n"
+"  --single-transaction       each table per side in one transaction\n"
+"  --stop-on-error            end the job at the first row error\n";
+
+const char cli_help_schedule_list[] =
+"usage: projsync schedule list\n"
+"\n"
+"List the schedules: name, connections, rule, next run (local time), last\n"
+"run and its status, and whether each is enabled.  Says on stderr whether a\n"
+"daemon is running.\n";
+
+const char cli_help_schedule_rm[] =
+"usage: projsync schedule rm NAME\n"
+"\n"
+"Remove a schedule from the configuration and forget its runs.\n";
+
+const char cli_help_schedule_enable[] =
+"usage: projsync schedule enable NAME\n"
+"\n"
+"Let the daemon run a disabled schedule again.\n";
+
+const char cli_help_schedule_disable[] =
+"usage: projsync schedule disable NAME\n"
+"\n"
+"Keep a schedule in the configuration but do not run it.\n";
+
+const char cli_help_daemon[] =
+"usage: projsync daemon [--once]\n"
+"\n"
+"Run the enabled schedules as they come due, in the foreground, logging to\n"
+"stderr (for systemd or a terminal).  Each occurrence runs once, even with\n"
+"several daemons or cron runs on one history.  SIGTERM or Ctrl-C cancels\n"
+"the job running (its batch in flight rolls back) and stops; SIGHUP reloads\n"
+"the configuration.\n"
+"\n"
+"  --once   run what is due now, then exit (for cron)\n";
 
 /* ---- the option parser ---- */
 
@@ -937,6 +1013,8 @@ static const struct cli_sub cli_commands[] = {
 	{ "jobs",	cli_cmd_jobs },
 	{ "job",	cli_cmd_job },
 	{ "conflicts",	cli_cmd_conflicts },
+	{ "schedule",	cli_cmd_schedule },
+	{ "daemon",	cli_cmd_daemon },
 	{ "ui",		cli_cmd_ui },
 	{ NULL,		NULL }
 };

@@ -1,6 +1,6 @@
 /*
  * projsync - cli_int.h: what the command line's files (cli.c, cli_sync.c,
- * cli_conflicts.c, cli_misc.c, cli_demo.c) share: the parsed global options,
+ * cli_conflicts.c, cli_misc.c, cli_demo.c, cli_sched.c) share: the parsed global options,
  * the lazily loaded configuration and history, the option parser, messages
  * and the output helpers.
  */
@@ -149,6 +149,8 @@ int	cli_cmd_sync(struct cli *, int, char **);
 int	cli_cmd_jobs(struct cli *, int, char **);
 int	cli_cmd_job(struct cli *, int, char **);
 int	cli_cmd_conflicts(struct cli *, int, char **);
+int	cli_cmd_schedule(struct cli *, int, char **);
+int	cli_cmd_daemon(struct cli *, int, char **);
 
 /* Help texts, kept with the dispatch table in cli.c. */
 extern const char cli_help_demo[];
@@ -167,6 +169,13 @@ extern const char cli_help_conflicts[];
 extern const char cli_help_conflicts_list[];
 extern const char cli_help_conflicts_show[];
 extern const char cli_help_conflicts_resolve[];
+extern const char cli_help_schedule[];
+extern const char cli_help_schedule_add[];
+extern const char cli_help_schedule_list[];
+extern const char cli_help_schedule_rm[];
+extern const char cli_help_schedule_enable[];
+extern const char cli_help_schedule_disable[];
+extern const char cli_help_daemon[];
 
 /*
  * Sub-command dispatch for a command group ("conn add", "schema diff"):

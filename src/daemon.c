@@ -13,9 +13,13 @@
  * daemons and cron runs, one gets it.  Signals only set flags: SIGTERM
  * cancels the running job through the engine's cancel flag (the batch in
  * flight rolls back) and ends the loop; SIGHUP reloads the configuration
- * before the next look (a bad file is reported and the old one kept).
+ * before the next look (a bad file is reported and the old one kept), and
+ * so does a change of the file's modification time.  Progress events beat
+ * the heartbeat during a long job.
  */
 #include "projsync/common.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,6 +41,8 @@ struct daemon {
 	char			 id[300];	/* "host:pid" */
 	char			 host[256];
 	double			 started_at;
+	double			 last_beat;	/* util_monotonic() */
+	struct timespec		 conf_mtime;	/* of the file loaded */
 	const char		*schedule;	/* the one running */
 };
 
@@ -59,11 +65,20 @@ daemon_say(const char *level, const char *fmt, ...)
 	fflush(stderr);
 }
 
-/* The engine's events: warnings and errors go to stderr. */
+static void	daemon_beat(struct daemon *, int);
+
+/*
+ * The engine's events: warnings and errors go to stderr, and progress
+ * keeps the heartbeat going through a long job.
+ */
 static void
 daemon_event(const struct engine_event *ev, void *arg)
 {
 	struct daemon	*d = arg;
+
+	if (ev->type == EV_PROGRESS &&
+	    util_monotonic() - d->last_beat >= DAEMON_TICK_S)
+		daemon_beat(d, 0);
 
 	if (ev->type == EV_LOG && ev->level <= LOG_WARN)
 		daemon_say(ev->level == LOG_ERROR ? "error" : "warning",
@@ -103,6 +118,7 @@ daemon_beat(struct daemon *d, int stopping)
 
 	if (d->o->once)
 		return;
+	d->last_beat = util_monotonic();
 	if (history_daemon_beat(d->hist, d->id, d->host, (int)getpid(),
 	    d->started_at, util_now(), stopping, &err) != 0)
 		daemon_say("warning", "%s", err.msg);
@@ -198,6 +214,18 @@ daemon_look(struct daemon *d)
 	return soonest;
 }
 
+/* The modification time of the configuration file (zero if unknown). */
+static struct timespec
+daemon_conf_mtime(const struct daemon *d)
+{
+	struct stat	sb;
+	struct timespec	zero = { 0, 0 };
+
+	if (stat(d->o->conf_path, &sb) != 0)
+		return zero;
+	return sb.st_mtim;
+}
+
 static void
 daemon_reload(struct daemon *d)
 {
@@ -207,10 +235,13 @@ daemon_reload(struct daemon *d)
 	if (conf_load(d->o->conf_path, &c, &err) != 0) {
 		daemon_say("error", "reload: %s (keeping the configuration "
 		    "loaded before)", err.msg);
+		/* Said once per change of the file. */
+		d->conf_mtime = daemon_conf_mtime(d);
 		return;
 	}
 	conf_free(d->conf);
 	d->conf = c;
+	d->conf_mtime = daemon_conf_mtime(d);
 	daemon_say("info", "reloaded %s: %d schedule%s", d->o->conf_path,
 	    c->nschedules, c->nschedules == 1 ? "" : "s");
 }
@@ -253,6 +284,7 @@ daemon_run(const struct daemon_opts *o, struct ps_error *err)
 	d.host[sizeof d.host - 1] = '\0';
 	snprintf(d.id, sizeof d.id, "%s:%ld", d.host, (long)getpid());
 	d.started_at = util_now();
+	d.conf_mtime = daemon_conf_mtime(&d);
 	if (!o->once)
 		daemon_say("info", "started as %s: %d schedule%s (%s)", d.id,
 		    d.conf->nschedules, d.conf->nschedules == 1 ? "" : "s",
@@ -261,6 +293,14 @@ daemon_run(const struct daemon_opts *o, struct ps_error *err)
 		daemon_beat(&d, 0);
 		if (atomic_exchange(o->reload, 0))
 			daemon_reload(&d);
+		else {
+			struct timespec	m = daemon_conf_mtime(&d);
+
+			/* Saved by "schedule add", Settings or an editor. */
+			if (m.tv_sec != d.conf_mtime.tv_sec ||
+			    m.tv_nsec != d.conf_mtime.tv_nsec)
+				daemon_reload(&d);
+		}
 		next = daemon_look(&d);
 		if (o->once || atomic_load(o->stop))
 			break;

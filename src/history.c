@@ -2148,6 +2148,25 @@ history_schedule_seen(struct history *h, const char *name, double now,
 }
 
 int
+history_schedule_restart(struct history *h, const char *name, double now,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "INSERT INTO schedule_runs (name, created_at)"
+	    " VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE"
+	    " SET created_at = excluded.created_at", err);
+	if (st == NULL)
+		return (-1);
+	hb_text(h, st, 1, name);
+	hb_double(h, st, 2, now);
+	rc = hist_step(h, st, "restarting a schedule", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+int
 history_schedule_forget(struct history *h, const char *name,
     struct ps_error *err)
 {

@@ -1186,6 +1186,7 @@ settings_sched_toggle(struct view *v)
 	struct ui			*ui = v->ui;
 	const struct schedule_conf	*cur;
 	struct conf			*c;
+	char				*name;
 	int				 i, on;
 
 	if ((cur = settings_sched(v)) == NULL)
@@ -1199,8 +1200,13 @@ settings_sched_toggle(struct view *v)
 		return;
 	}
 	on = c->schedules[i].enabled = !c->schedules[i].enabled;
-	(void)settings_commit(v, c, "schedule '%s' %s", c->schedules[i].name,
-	    on ? "enabled" : "disabled");
+	name = xstrdup(c->schedules[i].name);
+	/* What it missed while disabled does not run now. */
+	if (settings_commit(v, c, "schedule '%s' %s", name, on ? "enabled" :
+	    "disabled") == 0 && on)
+		(void)history_schedule_restart(ui->hist, name, util_now(),
+		    NULL);
+	free(name);
 }
 
 static void

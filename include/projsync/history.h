@@ -276,6 +276,12 @@ int	history_schedule_get(struct history *, const char *name,
 /* Record that schedule NAME exists from NOW on (no-op when known). */
 int	history_schedule_seen(struct history *, const char *name, double now,
 	    struct ps_error *);
+/*
+ * Count schedule NAME as known from NOW (it was enabled again): the
+ * occurrences it missed while disabled never run.  Its last run stays.
+ */
+int	history_schedule_restart(struct history *, const char *name,
+	    double now, struct ps_error *);
 /* Forget NAME's runs (the schedule was removed). */
 int	history_schedule_forget(struct history *, const char *name,
 	    struct ps_error *);
