@@ -1,8 +1,8 @@
 /*
  * projsync - cli_int.h: what the command line's files (cli.c, cli_sync.c,
- * cli_conflicts.c, cli_misc.c, cli_demo.c, cli_sched.c) share: the parsed global options,
- * the lazily loaded configuration and history, the option parser, messages
- * and the output helpers.
+ * cli_conflicts.c, cli_misc.c, cli_demo.c, cli_sched.c) share: the parsed
+ * global options, the lazily loaded configuration and history, the option
+ * parser, messages and the output helpers.
  */
 #ifndef PROJSYNC_CLI_INT_H
 #define PROJSYNC_CLI_INT_H
