@@ -426,7 +426,7 @@ cfl_bulk(struct view *v)
 	struct msg		*m;
 	const char		*strategy;
 	char			*s = NULL, *note = NULL, what[128];
-	int			 count, marked, by_ids;
+	int			 count, marked;
 
 	if (d->req != 0) {
 		ui_status(ui, UI_C_WARN, "A bulk resolution is still running");
@@ -468,12 +468,8 @@ cfl_bulk(struct view *v)
 	if (!ui_confirm(ui, "Resolve %s with %s?", what, strategy))
 		goto out;
 
-	by_ids = !marked && strcmp(l->f.status, "pending") != 0;
-	if (by_ids)
-		ui_clist_mark_all(l);
+	/* The marked ones, or the open rows listed: what was counted. */
 	r = ui_clist_bulk(l, strategy, note, &err);
-	if (by_ids)
-		ui_clist_unmark_all(l);
 	if (r == NULL) {
 		ui_status(ui, UI_C_ERROR, "%s", err.msg);
 		goto out;
