@@ -20,6 +20,11 @@ for size in "80 24" "132 43"; do
 	assert_screen "tasks"
 	assert_screen "demo-prod     ok"
 	assert_screen "q quit"
+	# The scheduler's health and the history's size.
+	assert_screen "Daemon: never run"
+	assert_screen "History: "
+	# The throughput of the two jobs, as a chart.
+	assert_screen "rows/s "
 	# The pending counts per table add up to the job's 5.
 	total=$(screen | sed 's/│.*//; s/|.*//' | awk '
 	    /^>? +(clients|tags|tasks|time_entries) / { n += $(NF - 1) }
@@ -51,6 +56,28 @@ wait_for "> Open conflicts"
 screen | grep -q '^>  *clients' || { dump; fail "no cursor marker under NO_COLOR"; }
 keys j
 wait_for ">  tags"
+ui_quit
+
+# A daemon running with a schedule: alive on the dashboard, with the
+# schedule's next run; stopped: not running.
+run ps schedule add nightly demo-dev demo-prod --every daily --at 02:30
+assert_exit 0
+"$PROJSYNC_BIN" -c "$T/conf" -H "$T/hist.db" daemon 2>"$T/daemon.err" &
+dpid=$!
+i=0
+until grep -q "started" "$T/daemon.err" 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ui_start 80 24
+wait_for "Daemon: alive"
+assert_screen "nightly"
+assert_screen "next "
+ui_quit
+kill -TERM $dpid
+wait $dpid || fail "the daemon did not exit 0 on SIGTERM"
+ui_start 80 24
+wait_for "Daemon: not running"
 ui_quit
 
 for term in screen tmux-256color vt100; do
