@@ -509,27 +509,9 @@ dash_key(struct view *v, int ch, enum ui_req req)
 		n = d->ngroups;
 		lines = gl;
 	}
+	if (ui_cursor_move(cur, n, lines, req))
+		return UI_HANDLED;
 	switch (req) {
-	case REQ_UP:
-		if (*cur > 0)
-			(*cur)--;
-		return UI_HANDLED;
-	case REQ_DOWN:
-		if (*cur < n - 1)
-			(*cur)++;
-		return UI_HANDLED;
-	case REQ_PGUP:
-		*cur = *cur > lines ? *cur - lines : 0;
-		return UI_HANDLED;
-	case REQ_PGDN:
-		*cur = *cur + lines < n ? *cur + lines : (n > 0 ? n - 1 : 0);
-		return UI_HANDLED;
-	case REQ_HOME:
-		*cur = 0;
-		return UI_HANDLED;
-	case REQ_END:
-		*cur = n > 0 ? n - 1 : 0;
-		return UI_HANDLED;
 	case REQ_TAB:
 		d->focus = d->focus == DASH_JOBS_PANEL ?
 		    DASH_CONFLICTS_PANEL : DASH_JOBS_PANEL;

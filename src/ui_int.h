@@ -273,6 +273,11 @@ enum ui_color ui_status_color(enum job_status);
 enum ui_req ui_key_req(int ch);
 /* "Enter", "^C", "x" for CH, into BUF. */
 const char *ui_key_name(int ch, char *buf, size_t len);
+/*
+ * Move the cursor *CUR over N rows for REQ (up, down, a PAGE of rows, the
+ * first, the last): 1 when REQ is one of those, else 0 and nothing moved.
+ */
+int	ui_cursor_move(int *cur, int n, int page, enum ui_req req);
 
 /* ---- the engine thread (ui_worker.c) ---- */
 

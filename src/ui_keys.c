@@ -86,3 +86,36 @@ ui_key_name(int ch, char *buf, size_t len)
 		snprintf(buf, len, "key %d", ch);
 	return buf;
 }
+
+int
+ui_cursor_move(int *cur, int n, int page, enum ui_req req)
+{
+	int	last = n > 0 ? n - 1 : 0;
+
+	if (page < 1)
+		page = 1;
+	switch (req) {
+	case REQ_UP:
+		if (*cur > 0)
+			(*cur)--;
+		return 1;
+	case REQ_DOWN:
+		if (*cur < last)
+			(*cur)++;
+		return 1;
+	case REQ_PGUP:
+		*cur = *cur > page ? *cur - page : 0;
+		return 1;
+	case REQ_PGDN:
+		*cur = *cur + page < last ? *cur + page : last;
+		return 1;
+	case REQ_HOME:
+		*cur = 0;
+		return 1;
+	case REQ_END:
+		*cur = last;
+		return 1;
+	default:
+		return 0;
+	}
+}

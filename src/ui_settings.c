@@ -1718,24 +1718,12 @@ settings_key(struct view *v, int ch, enum ui_req req)
 			settings_section_step(v, req == REQ_LEFT ? -1 : 1);
 		return UI_HANDLED;
 	case REQ_UP:
-		if (*cur > 0)
-			(*cur)--;
-		return UI_HANDLED;
 	case REQ_DOWN:
-		if (*cur < n - 1)
-			(*cur)++;
-		return UI_HANDLED;
 	case REQ_PGUP:
-		*cur = *cur > page ? *cur - page : 0;
-		return UI_HANDLED;
 	case REQ_PGDN:
-		*cur = *cur + page < n ? *cur + page : (n > 0 ? n - 1 : 0);
-		return UI_HANDLED;
 	case REQ_HOME:
-		*cur = 0;
-		return UI_HANDLED;
 	case REQ_END:
-		*cur = n > 0 ? n - 1 : 0;
+		(void)ui_cursor_move(cur, n, page, req);
 		return UI_HANDLED;
 	case REQ_ENTER:
 		if (f != NULL)
