@@ -108,6 +108,67 @@ const struct conn_conf *cli_conn(struct cli *, const char *name);
 /* An engine context over the loaded configuration and the history. */
 void	cli_engine_ctx(struct cli *, struct engine_ctx *);
 
+/*
+ * The sync options "sync" and "schedule add" share (SPEC section 7): their
+ * option ids (above any command's own), the entries for a command's option
+ * table, and what they set.
+ */
+enum {
+	CLI_SO_TABLES = 500,	/* the global options are 1000 and up */
+	CLI_SO_EXCLUDE,
+	CLI_SO_BIDIRECTIONAL,
+	CLI_SO_ONE_WAY,
+	CLI_SO_STRATEGY,
+	CLI_SO_TIMESTAMP_COLUMN,
+	CLI_SO_NO_SCHEMA_CHECK,
+	CLI_SO_AUTO_MIGRATE,
+	CLI_SO_BATCH_SIZE,
+	CLI_SO_SINGLE_TRANSACTION,
+	CLI_SO_STOP_ON_ERROR
+};
+#define CLI_SYNC_OPTS \
+	{ "tables",		0, CLI_ARG,	CLI_SO_TABLES }, \
+	{ "exclude",		0, CLI_ARG,	CLI_SO_EXCLUDE }, \
+	{ "bidirectional",	0, CLI_NOARG,	CLI_SO_BIDIRECTIONAL }, \
+	{ "one-way",		0, CLI_NOARG,	CLI_SO_ONE_WAY }, \
+	{ "strategy",		0, CLI_ARG,	CLI_SO_STRATEGY }, \
+	{ "timestamp-column",	0, CLI_ARG,	CLI_SO_TIMESTAMP_COLUMN }, \
+	{ "no-schema-check",	0, CLI_NOARG,	CLI_SO_NO_SCHEMA_CHECK }, \
+	{ "auto-migrate",	0, CLI_NOARG,	CLI_SO_AUTO_MIGRATE }, \
+	{ "batch-size",		0, CLI_ARG,	CLI_SO_BATCH_SIZE }, \
+	{ "single-transaction",	0, CLI_NOARG,	CLI_SO_SINGLE_TRANSACTION }, \
+	{ "stop-on-error",	0, CLI_NOARG,	CLI_SO_STOP_ON_ERROR }
+
+struct cli_sync_args {
+	char		**tables;	/* NULL-terminated; NULL: not given */
+	char		**exclude;
+	int		  bidir;	/* -1 not given, 0 one-way, 1 both */
+	const char	 *strategy;	/* as typed; NULL: not given */
+	enum strategy	  strat;	/* parsed by cli_sync_args_check */
+	const char	 *tscol;
+	int		  no_schema_check;
+	int		  auto_migrate;
+	const char	 *batch;	/* as typed */
+	int		  batch_size;	/* parsed; 0: not given */
+	int		  single_transaction;
+	int		  stop_on_error;
+};
+/* An empty set (bidir -1). */
+void	cli_sync_args_init(struct cli_sync_args *);
+void	cli_sync_args_free(struct cli_sync_args *);
+/*
+ * Take option C (a CLI_SO_* id) with ARG for command CMD: 1 when taken, 0
+ * when C is not a sync option, -1 after printing a usage error.
+ */
+int	cli_sync_arg(const char *cmd, int c, const char *arg,
+	    struct cli_sync_args *);
+/*
+ * Check what was given once all options are read (the strategy, the batch
+ * size, the timestamp column) and fill strat and batch_size: 0, or -1
+ * after printing a usage error.
+ */
+int	cli_sync_args_check(const char *cmd, struct cli_sync_args *);
+
 /* Parse a positive id ("12"); -1 if not one. */
 int	cli_parse_id(const char *, int64_t *);
 /*

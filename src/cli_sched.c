@@ -28,17 +28,6 @@ enum {
 	OPT_AT,
 	OPT_ON,
 	OPT_DAY,
-	OPT_TABLES,
-	OPT_EXCLUDE,
-	OPT_BIDIRECTIONAL,
-	OPT_ONE_WAY,
-	OPT_STRATEGY,
-	OPT_TIMESTAMP_COLUMN,
-	OPT_NO_SCHEMA_CHECK,
-	OPT_AUTO_MIGRATE,
-	OPT_BATCH_SIZE,
-	OPT_SINGLE_TRANSACTION,
-	OPT_STOP_ON_ERROR,
 	OPT_ONCE
 };
 
@@ -47,17 +36,7 @@ static const struct cli_opt sched_add_opts[] = {
 	{ "at",			0, CLI_ARG,	OPT_AT },
 	{ "on",			0, CLI_ARG,	OPT_ON },
 	{ "day",		0, CLI_ARG,	OPT_DAY },
-	{ "tables",		0, CLI_ARG,	OPT_TABLES },
-	{ "exclude",		0, CLI_ARG,	OPT_EXCLUDE },
-	{ "bidirectional",	0, CLI_NOARG,	OPT_BIDIRECTIONAL },
-	{ "one-way",		0, CLI_NOARG,	OPT_ONE_WAY },
-	{ "strategy",		0, CLI_ARG,	OPT_STRATEGY },
-	{ "timestamp-column",	0, CLI_ARG,	OPT_TIMESTAMP_COLUMN },
-	{ "no-schema-check",	0, CLI_NOARG,	OPT_NO_SCHEMA_CHECK },
-	{ "auto-migrate",	0, CLI_NOARG,	OPT_AUTO_MIGRATE },
-	{ "batch-size",		0, CLI_ARG,	OPT_BATCH_SIZE },
-	{ "single-transaction",	0, CLI_NOARG,	OPT_SINGLE_TRANSACTION },
-	{ "stop-on-error",	0, CLI_NOARG,	OPT_STOP_ON_ERROR },
+	CLI_SYNC_OPTS,
 	{ NULL,			0, CLI_NOARG,	0 }
 };
 
@@ -257,12 +236,10 @@ sched_json(struct json_w *w, const struct schedule_conf *s,
  */
 static int
 sched_add_check(const char *every, const char *at, const char *on,
-    const char *day, const char *strategy, const char *batch,
-    const char *tscol, struct schedule_conf *s)
+    const char *day, struct cli_sync_args *a, struct schedule_conf *s)
 {
 	struct sched_rule	 rule;
 	struct ps_error		 err;
-	enum strategy		 strat = STRAT_MANUAL;
 	long long		 n = 0;
 	const char		*cmd = "schedule add";
 
@@ -277,21 +254,8 @@ sched_add_check(const char *every, const char *at, const char *on,
 		cli_usage_error(cmd, "%s", err.msg);
 		return -1;
 	}
-	if (strategy != NULL && cli_parse_strategy(strategy, &strat) != 0) {
-		cli_usage_error(cmd, "unknown strategy '%s' (manual, "
-		    "source-wins, target-wins, newer-wins or ignore)",
-		    strategy);
+	if (cli_sync_args_check(cmd, a) != 0)
 		return -1;
-	}
-	if (batch != NULL && util_parse_int(batch, 1, INT_MAX, &n) != 0) {
-		cli_usage_error(cmd, "--batch-size must be a positive "
-		    "integer, not '%s'", batch);
-		return -1;
-	}
-	if (tscol != NULL && *tscol == '\0') {
-		cli_usage_error(cmd, "--timestamp-column needs a column name");
-		return -1;
-	}
 
 	/* The configuration keeps the canonical names. */
 	s->every = xstrdup(sched_every_name(rule.every));
@@ -299,11 +263,20 @@ sched_add_check(const char *every, const char *at, const char *on,
 	if (rule.every == SCHED_WEEKLY)
 		s->on = xstrdup(sched_weekday_name(rule.weekday));
 	s->day = rule.every == SCHED_MONTHLY ? rule.day : 0;
-	if (strategy != NULL)
-		s->strategy = xstrdup(strategy_name(strat));
-	if (batch != NULL)
-		s->batch_size = (int)n;
-	s->timestamp_column = xstrdup(tscol);
+	if (a->strategy != NULL)
+		s->strategy = xstrdup(strategy_name(a->strat));
+	s->batch_size = a->batch_size;
+	s->timestamp_column = xstrdup(a->tscol);
+	if (a->bidir != -1)
+		s->direction = xstrdup(a->bidir ? "bidirectional" : "one-way");
+	/* The lists move to S. */
+	s->tables = a->tables;
+	s->exclude = a->exclude;
+	a->tables = a->exclude = NULL;
+	s->no_schema_check = a->no_schema_check;
+	s->auto_migrate = a->auto_migrate;
+	s->single_transaction = a->single_transaction;
+	s->stop_on_error = a->stop_on_error;
 	return 0;
 }
 
@@ -311,6 +284,7 @@ static int
 sched_add(struct cli *cli, int argc, char **argv)
 {
 	struct cli_parser		 p;
+	struct cli_sync_args		 a;
 	struct schedule_conf		 s;
 	struct sched_last		 last;
 	struct ps_error			 err;
@@ -318,17 +292,20 @@ sched_add(struct cli *cli, int argc, char **argv)
 	const struct schedule_conf	*added;
 	const char			*arg, *every = NULL, *at = NULL;
 	const char			*on = NULL, *day = NULL, *cmd;
-	const char			*strategy = NULL, *batch = NULL;
-	const char			*tscol = NULL;
 	char				 when[96], next[64];
 	double				 now;
-	int				 c, rc = CLI_EXIT_USAGE, bidir = -1;
+	int				 c, r, rc = CLI_EXIT_USAGE;
 
 	cmd = "schedule add";
 	memset(&s, 0, sizeof s);
 	s.enabled = 1;
+	cli_sync_args_init(&a);
 	cli_parser_init(&p, cli, cmd, sched_add_opts, argc, argv, 0);
 	while ((c = cli_getopt(&p, &arg)) >= 0) {
+		if ((r = cli_sync_arg(cmd, c, arg, &a)) < 0)
+			goto out;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case OPT_EVERY:
 			every = arg;
@@ -341,49 +318,6 @@ sched_add(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_DAY:
 			day = arg;
-			break;
-		case OPT_TABLES:
-			util_strv_free(s.tables);
-			if (util_split_list(arg, &s.tables) == 0) {
-				cli_usage_error(cmd, "--tables needs at least "
-				    "one table name");
-				goto out;
-			}
-			break;
-		case OPT_EXCLUDE:
-			util_strv_free(s.exclude);
-			if (util_split_list(arg, &s.exclude) == 0) {
-				cli_usage_error(cmd, "--exclude needs at least "
-				    "one table name");
-				goto out;
-			}
-			break;
-		case OPT_BIDIRECTIONAL:
-			bidir = 1;
-			break;
-		case OPT_ONE_WAY:
-			bidir = 0;
-			break;
-		case OPT_STRATEGY:
-			strategy = arg;
-			break;
-		case OPT_TIMESTAMP_COLUMN:
-			tscol = arg;
-			break;
-		case OPT_NO_SCHEMA_CHECK:
-			s.no_schema_check = 1;
-			break;
-		case OPT_AUTO_MIGRATE:
-			s.auto_migrate = 1;
-			break;
-		case OPT_BATCH_SIZE:
-			batch = arg;
-			break;
-		case OPT_SINGLE_TRANSACTION:
-			s.single_transaction = 1;
-			break;
-		case OPT_STOP_ON_ERROR:
-			s.stop_on_error = 1;
 			break;
 		}
 	}
@@ -410,11 +344,8 @@ sched_add(struct cli *cli, int argc, char **argv)
 		    "connection '%s'", p.args[1]);
 		goto out;
 	}
-	if (sched_add_check(every, at, on, day, strategy, batch, tscol,
-	    &s) != 0)
+	if (sched_add_check(every, at, on, day, &a, &s) != 0)
 		goto out;
-	if (bidir != -1)
-		s.direction = xstrdup(bidir ? "bidirectional" : "one-way");
 	s.name = xstrdup(p.args[0]);
 	s.source = xstrdup(p.args[1]);
 	s.target = xstrdup(p.args[2]);
@@ -467,6 +398,7 @@ sched_add(struct cli *cli, int argc, char **argv)
 	}
 	rc = CLI_EXIT_OK;
 out:
+	cli_sync_args_free(&a);
 	conf_schedule_free(&s);
 	cli_parser_free(&p);
 	return rc;

@@ -18,37 +18,114 @@
 #include <unistd.h>
 
 enum {
-	OPT_TABLES,
-	OPT_EXCLUDE,
-	OPT_BIDIRECTIONAL,
-	OPT_ONE_WAY,
-	OPT_STRATEGY,
-	OPT_TIMESTAMP_COLUMN,
-	OPT_NO_SCHEMA_CHECK,
-	OPT_AUTO_MIGRATE,
-	OPT_BATCH_SIZE,
-	OPT_SINGLE_TRANSACTION,
-	OPT_STOP_ON_ERROR,
 	OPT_DRY_RUN,
 	OPT_SQL
 };
 
 static const struct cli_opt sync_opts[] = {
-	{ "tables",		0, CLI_ARG,	OPT_TABLES },
-	{ "exclude",		0, CLI_ARG,	OPT_EXCLUDE },
-	{ "bidirectional",	0, CLI_NOARG,	OPT_BIDIRECTIONAL },
-	{ "one-way",		0, CLI_NOARG,	OPT_ONE_WAY },
-	{ "strategy",		0, CLI_ARG,	OPT_STRATEGY },
-	{ "timestamp-column",	0, CLI_ARG,	OPT_TIMESTAMP_COLUMN },
-	{ "no-schema-check",	0, CLI_NOARG,	OPT_NO_SCHEMA_CHECK },
-	{ "auto-migrate",	0, CLI_NOARG,	OPT_AUTO_MIGRATE },
-	{ "batch-size",		0, CLI_ARG,	OPT_BATCH_SIZE },
-	{ "single-transaction",	0, CLI_NOARG,	OPT_SINGLE_TRANSACTION },
-	{ "stop-on-error",	0, CLI_NOARG,	OPT_STOP_ON_ERROR },
+	CLI_SYNC_OPTS,
 	{ "dry-run",		0, CLI_NOARG,	OPT_DRY_RUN },
 	{ "sql",		0, CLI_ARG,	OPT_SQL },
 	{ NULL,			0, CLI_NOARG,	0 }
 };
+
+/* ---- the sync options, shared with "schedule add" ---- */
+
+void
+cli_sync_args_init(struct cli_sync_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->bidir = -1;
+}
+
+void
+cli_sync_args_free(struct cli_sync_args *a)
+{
+	util_strv_free(a->tables);
+	util_strv_free(a->exclude);
+	cli_sync_args_init(a);
+}
+
+int
+cli_sync_arg(const char *cmd, int c, const char *arg,
+    struct cli_sync_args *a)
+{
+	switch (c) {
+	case CLI_SO_TABLES:
+		util_strv_free(a->tables);
+		if (util_split_list(arg, &a->tables) == 0) {
+			cli_usage_error(cmd, "--tables needs at least one "
+			    "table name");
+			return -1;
+		}
+		return 1;
+	case CLI_SO_EXCLUDE:
+		util_strv_free(a->exclude);
+		if (util_split_list(arg, &a->exclude) == 0) {
+			cli_usage_error(cmd, "--exclude needs at least one "
+			    "table name");
+			return -1;
+		}
+		return 1;
+	case CLI_SO_BIDIRECTIONAL:
+		a->bidir = 1;
+		return 1;
+	case CLI_SO_ONE_WAY:
+		a->bidir = 0;
+		return 1;
+	case CLI_SO_STRATEGY:
+		a->strategy = arg;
+		return 1;
+	case CLI_SO_TIMESTAMP_COLUMN:
+		a->tscol = arg;
+		return 1;
+	case CLI_SO_NO_SCHEMA_CHECK:
+		a->no_schema_check = 1;
+		return 1;
+	case CLI_SO_AUTO_MIGRATE:
+		a->auto_migrate = 1;
+		return 1;
+	case CLI_SO_BATCH_SIZE:
+		a->batch = arg;
+		return 1;
+	case CLI_SO_SINGLE_TRANSACTION:
+		a->single_transaction = 1;
+		return 1;
+	case CLI_SO_STOP_ON_ERROR:
+		a->stop_on_error = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_sync_args_check(const char *cmd, struct cli_sync_args *a)
+{
+	long long	n;
+
+	a->strat = STRAT_MANUAL;
+	if (a->strategy != NULL &&
+	    cli_parse_strategy(a->strategy, &a->strat) != 0) {
+		cli_usage_error(cmd, "unknown strategy '%s' (manual, "
+		    "source-wins, target-wins, newer-wins or ignore)",
+		    a->strategy);
+		return -1;
+	}
+	a->batch_size = 0;
+	if (a->batch != NULL) {
+		if (util_parse_int(a->batch, 1, INT_MAX, &n) != 0) {
+			cli_usage_error(cmd, "--batch-size must be a positive "
+			    "integer, not '%s'", a->batch);
+			return -1;
+		}
+		a->batch_size = (int)n;
+	}
+	if (a->tscol != NULL && *a->tscol == '\0') {
+		cli_usage_error(cmd, "--timestamp-column needs a column name");
+		return -1;
+	}
+	return 0;
+}
 
 /* What the event callback needs to draw the progress line. */
 struct sync_view {
@@ -294,65 +371,22 @@ cli_cmd_sync(struct cli *cli, int argc, char **argv)
 	struct ps_error		 err;
 	struct sync_view	 view;
 	struct sigaction	 sa, old_int, old_term;
-	char			**tables = NULL, **exclude = NULL;
-	const char		*arg, *strategy = NULL, *tscol = NULL;
-	const char		*batch = NULL, *sql = NULL;
-	long long		 n;
-	int			 c, rc = CLI_EXIT_USAGE, bidir = -1;
-	int			 schema = -1, migrate = -1, single = 0;
-	int			 stop = 0, dry = 0;
-	int			 signals = 0;
-	enum strategy		 strat = STRAT_MANUAL;
+	struct cli_sync_args	 sa_args;
+	const char		*arg, *sql = NULL;
+	int			 c, r, rc = CLI_EXIT_USAGE;
+	int			 dry = 0, signals = 0;
 
 	memset(&res, 0, sizeof res);
 	memset(&view, 0, sizeof view);
 	ps_error_clear(&err);
+	cli_sync_args_init(&sa_args);
 	cli_parser_init(&p, cli, "sync", sync_opts, argc, argv, 0);
 	while ((c = cli_getopt(&p, &arg)) >= 0) {
+		if ((r = cli_sync_arg("sync", c, arg, &sa_args)) < 0)
+			goto out;
+		if (r > 0)
+			continue;
 		switch (c) {
-		case OPT_TABLES:
-			util_strv_free(tables);
-			if (util_split_list(arg, &tables) == 0) {
-				cli_usage_error("sync", "--tables needs at "
-				    "least one table name");
-				goto out;
-			}
-			break;
-		case OPT_EXCLUDE:
-			util_strv_free(exclude);
-			if (util_split_list(arg, &exclude) == 0) {
-				cli_usage_error("sync", "--exclude needs at "
-				    "least one table name");
-				goto out;
-			}
-			break;
-		case OPT_BIDIRECTIONAL:
-			bidir = 1;
-			break;
-		case OPT_ONE_WAY:
-			bidir = 0;
-			break;
-		case OPT_STRATEGY:
-			strategy = arg;
-			break;
-		case OPT_TIMESTAMP_COLUMN:
-			tscol = arg;
-			break;
-		case OPT_NO_SCHEMA_CHECK:
-			schema = 0;
-			break;
-		case OPT_AUTO_MIGRATE:
-			migrate = 1;
-			break;
-		case OPT_BATCH_SIZE:
-			batch = arg;
-			break;
-		case OPT_SINGLE_TRANSACTION:
-			single = 1;
-			break;
-		case OPT_STOP_ON_ERROR:
-			stop = 1;
-			break;
 		case OPT_DRY_RUN:
 			dry = 1;
 			break;
@@ -375,24 +409,10 @@ cli_cmd_sync(struct cli *cli, int argc, char **argv)
 			    p.args[2]);
 		goto out;
 	}
-	if (strategy != NULL && cli_parse_strategy(strategy, &strat) != 0) {
-		cli_usage_error("sync", "unknown strategy '%s' (manual, "
-		    "source-wins, target-wins, newer-wins or ignore)",
-		    strategy);
+	if (cli_sync_args_check("sync", &sa_args) != 0)
 		goto out;
-	}
-	if (batch != NULL && util_parse_int(batch, 1, INT_MAX, &n) != 0) {
-		cli_usage_error("sync", "--batch-size must be a positive "
-		    "integer, not '%s'", batch);
-		goto out;
-	}
 	if (sql != NULL && !dry) {
 		cli_usage_error("sync", "--sql needs --dry-run");
-		goto out;
-	}
-	if (tscol != NULL && *tscol == '\0') {
-		cli_usage_error("sync", "--timestamp-column needs a column "
-		    "name");
 		goto out;
 	}
 
@@ -408,23 +428,23 @@ cli_cmd_sync(struct cli *cli, int argc, char **argv)
 	sync_opts_defaults(&o, cli->conf);
 	o.source = p.args[0];
 	o.target = p.args[1];
-	o.tables = tables;
-	o.exclude = exclude;
-	if (bidir != -1)
-		o.bidirectional = bidir;
-	if (strategy != NULL)
-		o.strategy = strat;
-	if (tscol != NULL)
-		o.timestamp_column = tscol;
-	if (schema != -1)
-		o.schema_check = schema;
-	if (migrate != -1)
-		o.auto_migrate = migrate;
-	if (batch != NULL)
-		o.batch_size = (int)n;
-	if (single)
+	o.tables = sa_args.tables;
+	o.exclude = sa_args.exclude;
+	if (sa_args.bidir != -1)
+		o.bidirectional = sa_args.bidir;
+	if (sa_args.strategy != NULL)
+		o.strategy = sa_args.strat;
+	if (sa_args.tscol != NULL)
+		o.timestamp_column = sa_args.tscol;
+	if (sa_args.no_schema_check)
+		o.schema_check = 0;
+	if (sa_args.auto_migrate)
+		o.auto_migrate = 1;
+	if (sa_args.batch_size > 0)
+		o.batch_size = sa_args.batch_size;
+	if (sa_args.single_transaction)
 		o.single_transaction = 1;
-	if (stop)
+	if (sa_args.stop_on_error)
 		o.stop_on_error = 1;
 	if (dry)
 		o.dry_run = 1;
@@ -473,8 +493,7 @@ out:
 	free(view.table);
 	free(view.last_error);
 	job_result_free(&res);
-	util_strv_free(tables);
-	util_strv_free(exclude);
+	cli_sync_args_free(&sa_args);
 	cli_parser_free(&p);
 	return rc;
 }
