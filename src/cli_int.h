@@ -169,6 +169,14 @@ int	cli_sync_arg(const char *cmd, int c, const char *arg,
  */
 int	cli_sync_args_check(const char *cmd, struct cli_sync_args *);
 
+/*
+ * Parse the options of a command CMD that takes only --help and operands
+ * (collected in P, which the caller frees).  0 to go on, else -1 with *RC
+ * the exit status (the usage error or the help printed).
+ */
+int	cli_operands(struct cli *, const char *cmd, const char *help, int argc,
+	    char **argv, struct cli_parser *p, int *rc);
+
 /* Parse a positive id ("12"); -1 if not one. */
 int	cli_parse_id(const char *, int64_t *);
 /*

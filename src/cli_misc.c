@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse the options of a command that takes only --help and operands. */
-static int
-misc_operands(struct cli *cli, const char *cmd, const char *help, int argc,
+int
+cli_operands(struct cli *cli, const char *cmd, const char *help, int argc,
     char **argv, struct cli_parser *p, int *rc)
 {
 	const char	*arg;
@@ -152,7 +151,7 @@ conn_list(struct cli *cli, int argc, char **argv)
 	char			*masked;
 	int			 rc = CLI_EXIT_FAIL, i, namew = 4, typew = 4;
 
-	if (misc_operands(cli, "conn list", cli_help_conn_list, argc, argv,
+	if (cli_operands(cli, "conn list", cli_help_conn_list, argc, argv,
 	    &p, &rc) != 0)
 		goto out;
 	if (p.nargs != 0) {
@@ -231,7 +230,7 @@ conn_test(struct cli *cli, int argc, char **argv)
 	char			*version;
 	int			 rc = CLI_EXIT_FAIL, i, failed = 0, ok;
 
-	if (misc_operands(cli, "conn test", cli_help_conn_test, argc, argv,
+	if (cli_operands(cli, "conn test", cli_help_conn_test, argc, argv,
 	    &p, &rc) != 0)
 		goto out;
 	if (p.nargs == 0) {
@@ -307,7 +306,7 @@ conn_rm(struct cli *cli, int argc, char **argv)
 	struct json_w		 w;
 	int			 rc = CLI_EXIT_FAIL;
 
-	if (misc_operands(cli, "conn rm", cli_help_conn_rm, argc, argv, &p,
+	if (cli_operands(cli, "conn rm", cli_help_conn_rm, argc, argv, &p,
 	    &rc) != 0)
 		goto out;
 	if (p.nargs != 1) {

@@ -69,28 +69,6 @@ sched_on_signal(int sig)
 		atomic_store(&sched_stop, 1);
 }
 
-/* Parse the options of a sub-command that takes only --help and operands. */
-static int
-sched_operands(struct cli *cli, const char *cmd, const char *help, int argc,
-    char **argv, struct cli_parser *p, int *rc)
-{
-	const char	*arg;
-	int		 c;
-
-	cli_parser_init(p, cli, cmd, NULL, argc, argv, 0);
-	while ((c = cli_getopt(p, &arg)) >= 0)
-		continue;
-	if (c == CLI_ERROR) {
-		*rc = CLI_EXIT_USAGE;
-		return -1;
-	}
-	if (c == CLI_HELP) {
-		*rc = cli_help(help);
-		return -1;
-	}
-	return 0;
-}
-
 /* The index of schedule NAME in the loaded configuration, or -1. */
 static int
 sched_index(struct cli *cli, const char *name)
@@ -466,7 +444,7 @@ sched_list(struct cli *cli, int argc, char **argv)
 	int				 namew = 4, routew = 16, whenw = 4;
 	int				 nextw = 4, lastw = 4;
 
-	if (sched_operands(cli, "schedule list", cli_help_schedule_list, argc,
+	if (cli_operands(cli, "schedule list", cli_help_schedule_list, argc,
 	    argv, &p, &rc) != 0)
 		goto out;
 	if (p.nargs != 0) {
@@ -588,7 +566,7 @@ sched_named(struct cli *cli, const char *cmd, const char *help, int argc,
 	int	idx;
 
 	*rc = CLI_EXIT_FAIL;
-	if (sched_operands(cli, cmd, help, argc, argv, p, rc) != 0)
+	if (cli_operands(cli, cmd, help, argc, argv, p, rc) != 0)
 		return -1;
 	if (p->nargs != 1) {
 		if (p->nargs == 0)
