@@ -410,39 +410,61 @@ engine_row_json(const struct table_plan *p, const struct row *r,
 	sb_addch(sb, '}');
 }
 
-/* ---- spools: records kept in a temporary file ---- */
+/* ---- spools: records kept in memory, then in a temporary file ---- */
+
+/* What a spool keeps in memory before it moves to a file. */
+#define SPOOL_MEM	(64 * 1024)
 
 /*
- * A spool holds records of two byte strings (A and B; B may be absent) in
- * an unlinked temporary file, so pending work of any size costs no memory.
+ * A spool holds records of two byte strings (A and B; B may be absent).
+ * The first SPOOL_MEM bytes stay in memory (a batch's base entries always
+ * do); past that, everything moves to an unlinked temporary file, so
+ * pending work of any size costs no more memory.
  */
 struct spool {
-	FILE	*f;
-	size_t	 n;
+	FILE		*f;	/* once spilled */
+	struct strbuf	 mem;	/* the records, while they fit */
+	size_t		 off;	/* the read position in mem */
+	size_t		 n;
 };
+
+/* Append one length-prefixed string (UINT32_MAX: absent) to SB. */
+static void
+spool_add_one(struct strbuf *sb, const void *p, size_t len, int has)
+{
+	uint32_t	l = has ? (uint32_t)len : UINT32_MAX;
+
+	sb_add(sb, &l, sizeof l);
+	if (has && len != 0)
+		sb_add(sb, p, len);
+}
 
 static void
 spool_put(struct spool *sp, const void *a, size_t alen, const void *b,
     size_t blen, int has_b)
 {
-	uint32_t	len;
+	size_t	start = sp->mem.len;
 
-	if (sp->f == NULL && (sp->f = tmpfile()) == NULL)
-		fatalx("tmpfile: cannot create a spool file");
-	len = (uint32_t)alen;
-	if (fwrite(&len, sizeof len, 1, sp->f) != 1 ||
-	    (alen != 0 && fwrite(a, alen, 1, sp->f) != 1))
-		fatalx("spool: write failed");
-	len = has_b ? (uint32_t)blen : UINT32_MAX;
-	if (fwrite(&len, sizeof len, 1, sp->f) != 1 ||
-	    (has_b && blen != 0 && fwrite(b, blen, 1, sp->f) != 1))
-		fatalx("spool: write failed");
+	spool_add_one(&sp->mem, a, alen, 1);
+	spool_add_one(&sp->mem, b, blen, has_b);
 	sp->n++;
+	if (sp->f == NULL && sp->mem.len <= SPOOL_MEM)
+		return;
+	if (sp->f == NULL) {
+		/* Too big for memory: the records so far go to a file. */
+		if ((sp->f = tmpfile()) == NULL)
+			fatalx("tmpfile: cannot create a spool file");
+		start = 0;
+	}
+	if (fwrite(sp->mem.buf + start, sp->mem.len - start, 1, sp->f) != 1)
+		fatalx("spool: write failed");
+	sb_reset(&sp->mem);
 }
 
 static void
 spool_rewind(struct spool *sp)
 {
+	sp->off = 0;
 	if (sp->f != NULL) {
 		fflush(sp->f);
 		rewind(sp->f);
@@ -470,31 +492,64 @@ spool_read_one(FILE *f, struct strbuf *sb, int *has)
 	return 0;
 }
 
+/* The same from memory at *OFF. */
+static int
+spool_mem_one(const struct strbuf *m, size_t *off, struct strbuf *sb,
+    int *has)
+{
+	uint32_t	len;
+
+	sb_reset(sb);
+	if (*off + sizeof len > m->len)
+		return -1;
+	memcpy(&len, m->buf + *off, sizeof len);
+	*off += sizeof len;
+	if (len == UINT32_MAX) {
+		*has = 0;
+		return 0;
+	}
+	*has = 1;
+	if (*off + len > m->len)
+		return -1;
+	sb_grow(sb, len);
+	if (len != 0)
+		memcpy(sb->buf, m->buf + *off, len);
+	sb->len = len;
+	sb->buf[len] = '\0';
+	*off += len;
+	return 0;
+}
+
 /* Read the next record; 0 at the end. */
 static int
 spool_get(struct spool *sp, struct strbuf *a, struct strbuf *b, int *has_b)
 {
 	int	has_a;
 
-	if (sp->f == NULL)
+	if (sp->f != NULL) {
+		if (spool_read_one(sp->f, a, &has_a) != 0)
+			return 0;
+		if (spool_read_one(sp->f, b, has_b) != 0)
+			fatalx("spool: truncated record");
+		return 1;
+	}
+	if (spool_mem_one(&sp->mem, &sp->off, a, &has_a) != 0)
 		return 0;
-	if (spool_read_one(sp->f, a, &has_a) != 0)
-		return 0;
-	if (spool_read_one(sp->f, b, has_b) != 0)
+	if (spool_mem_one(&sp->mem, &sp->off, b, has_b) != 0)
 		fatalx("spool: truncated record");
 	return 1;
 }
 
-/* Empty the spool for reuse. */
+/* Empty the spool for reuse (back in memory). */
 static void
 spool_clear(struct spool *sp)
 {
 	if (sp->f != NULL) {
-		fflush(sp->f);
-		if (ftruncate(fileno(sp->f), 0) != 0)
-			fatalx("spool: truncate failed");
-		rewind(sp->f);
+		fclose(sp->f);
+		sp->f = NULL;
 	}
+	sb_reset(&sp->mem);
+	sp->off = 0;
 	sp->n = 0;
 }
 
@@ -504,6 +559,8 @@ spool_free(struct spool *sp)
 	if (sp->f != NULL)
 		fclose(sp->f);
 	sp->f = NULL;
+	sb_free(&sp->mem);
+	sp->off = 0;
 	sp->n = 0;
 }
 

@@ -50,5 +50,13 @@ check 0 schema diff demo-dev demo-prod --json
 check 0 schema migrate demo-dev demo-prod --dry-run
 check 2 sync demo-dev demo-prod --frob
 check 1 sync demo-dev nope
+check 0 schedule add nightly demo-dev demo-prod --every monthly --day 31 \
+    --at 02:30 --tables tasks,tags --strategy newer
+check 0 schedule list --json
+check 0 schedule disable nightly
+check 0 schedule enable nightly
+check 0 daemon --once
+check 2 schedule add bad demo-dev demo-prod --every weekly --at 25:00
+check 0 schedule rm nightly
 
 pass
