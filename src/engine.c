@@ -43,6 +43,14 @@
 #include "projsync/util.h"
 #include "engine_int.h"
 
+/*
+ * Write sessions per side at most, for drivers that can open more
+ * (db_ops.open_writer): batches of a table go to them in turn.
+ */
+#ifndef ENGINE_WRITERS
+#define ENGINE_WRITERS	2
+#endif
+
 /* How long a notification command may run after a job (seconds). */
 #define ENGINE_NOTIFY_TIMEOUT_S	30
 
@@ -635,8 +643,8 @@ struct tside {
 	struct spool		 dels;		/* deferred deletes */
 	struct spool		 fixups;	/* self-references to set */
 	/* Batches written on writer threads while the merge goes on. */
-	struct wslot		 w[2];
-	int			 nw;		/* slots in use: 1 or 2 */
+	struct wslot		 w[ENGINE_WRITERS];
+	int			 nw;		/* slots in use: 1 .. ENGINE_WRITERS */
 	int			 wnext;		/* the slot the next batch takes */
 	int			 parallel;	/* may use a second session */
 };
@@ -675,11 +683,11 @@ struct job {
 	double			 t0;
 	double			 last_progress;
 	int			 base_ops;	/* base writes in the open txn */
-	/* Second write sessions (db_open_writer), opened on first need. */
-	struct db_conn		*src2;
-	struct db_conn		*dst2;
-	int			 src2_failed;
-	int			 dst2_failed;
+	/* More write sessions (db_open_writer), opened on first need. */
+	struct db_conn		*srcw[ENGINE_WRITERS];	/* [0] unused */
+	struct db_conn		*dstw[ENGINE_WRITERS];
+	int			 srcw_failed;
+	int			 dstw_failed;
 	struct strbuf		 tmpa;
 	struct strbuf		 tmpb;
 };
@@ -1012,35 +1020,35 @@ job_wait(struct job *j, struct jtable *jt, struct tside *side)
 }
 
 /*
- * The second write session of SIDE's connection, opened on first need;
- * NULL when the driver has none or it could not be opened (then the job
- * writes through one session, as before).
+ * Write session K (1 .. ENGINE_WRITERS - 1) of SIDE's connection, opened on
+ * first need; NULL when the driver has none or it could not be opened
+ * (then the job writes through the sessions it has).
  */
 static struct db_conn *
-job_writer2(struct job *j, struct tside *side)
+job_writer(struct job *j, struct tside *side, int k)
 {
 	struct db_conn	**cp;
 	int		 *failed;
 	struct ps_error	 err;
 
 	if (side->conn == j->src) {
-		cp = &j->src2;
-		failed = &j->src2_failed;
+		cp = &j->srcw[k];
+		failed = &j->srcw_failed;
 	} else if (side->conn == j->dst) {
-		cp = &j->dst2;
-		failed = &j->dst2_failed;
+		cp = &j->dstw[k];
+		failed = &j->dstw_failed;
 	} else
 		return NULL;
 	if (*cp != NULL || *failed || side->conn->ops->open_writer == NULL)
 		return *cp;
 	if (db_open_writer(side->conn, cp, &err) != 0) {
 		*failed = 1;
-		engine_log(j->ctx, j->id, LOG_DEBUG, "%s: one write session "
-		    "only: %s", side->conn->name, err.msg);
+		engine_log(j->ctx, j->id, LOG_DEBUG, "%s: no more write "
+		    "sessions: %s", side->conn->name, err.msg);
 		return NULL;
 	}
-	engine_log(j->ctx, j->id, LOG_DEBUG, "%s: a second write session: "
-	    "two batches are written at once", side->conn->name);
+	engine_log(j->ctx, j->id, LOG_DEBUG, "%s: write session %d: %d "
+	    "batches are written at once", side->conn->name, k + 1, k + 1);
 	return *cp;
 }
 
@@ -1112,13 +1120,16 @@ job_flush(struct job *j, struct jtable *jt, struct tside *side)
 		int		 settle = 0;
 
 		/*
-		 * A second session once the first is busy: two batches of the
-		 * table are then written at once, each in its own transaction.
+		 * One more session when the next is busy: several batches of
+		 * the table are then written at once, each in its own
+		 * transaction.
 		 */
-		if (side->nw == 1 && side->w[0].busy && side->parallel &&
-		    (side->w[1].conn = job_writer2(j, side)) != NULL) {
-			side->nw = 2;
-			side->wnext = 1;
+		if (side->w[side->wnext].busy && side->nw < ENGINE_WRITERS &&
+		    side->parallel &&
+		    (side->w[side->nw].conn = job_writer(j, side,
+		    side->nw)) != NULL) {
+			side->wnext = side->nw;
+			side->nw++;
 		}
 		w = &side->w[side->wnext];
 		if (w->busy) {
@@ -1571,7 +1582,7 @@ side_init(struct tside *s, const char *label, struct db_conn *conn,
 	row_init(&s->row, p->ncols);
 	change_batch_init(&s->batch, p->table, p->ncols, p->cols, fam,
 	    p->nkey);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < ENGINE_WRITERS; i++)
 		change_batch_init(&s->w[i].b, p->table, p->ncols, p->cols,
 		    fam, p->nkey);
 	s->w[0].conn = conn;
@@ -1589,7 +1600,7 @@ side_free(struct tside *s)
 {
 	int	i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < ENGINE_WRITERS; i++) {
 		/* Settled by job_wait() on every path; this only joins. */
 		wslot_join(&s->w[i]);
 		change_batch_free(&s->w[i].b);
@@ -2534,8 +2545,10 @@ done:
 		spool_free(&j.tabs[i].ddels);
 	}
 	free(j.tabs);
-	db_close(j.src2);
-	db_close(j.dst2);
+	for (i = 1; i < ENGINE_WRITERS; i++) {
+		db_close(j.srcw[i]);
+		db_close(j.dstw[i]);
+	}
 	if (j.src != NULL)
 		db_close(j.src);
 	if (j.dst != NULL)

@@ -2328,7 +2328,7 @@ test_two_sessions_pg_pg(void **state)
 	run(fx, &o, &r);
 	expect_job(fx, &r, JOB_COMPLETED_WITH_ERRORS, 10, "two sessions");
 	assert_int_equal(r.counts.inserted, 990);
-	assert_true(log_has(fx, r.job_id, "a second write session"));
+	assert_true(log_has(fx, r.job_id, "write session 2"));
 	assert_true(log_has(fx, r.job_id, "{\"id\":\"97\"}"));
 	assert_true(log_has(fx, r.job_id, "{\"id\":\"970\"}"));
 	job_result_free(&r);
