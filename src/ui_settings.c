@@ -1521,7 +1521,7 @@ settings_draw_schedules(struct view *v, int y, int h)
 	list = h - 1 - 1 - 2 - note;	/* header; line, details; note */
 	if (list < 1)
 		list = 1;
-	pw = v->w - (2 + 15 + 9 + 6 + 8 + 4 + 10);
+	pw = v->w - (2 + 15 + 9 + 6 + 8 + 4 + (v->w < 100 ? 12 : 17));
 	if (pw < 10)
 		pw = 10;
 	ui_draw_fmt(y, 0, v->w, UI_C_DIM, 1, "  %-14s %-*s %-8s %-5s %-7s "
