@@ -9,7 +9,11 @@ set -eu
 B=${1:-./projsync}
 B=$(cd "$(dirname "$B")" && pwd)/$(basename "$B")
 OUT=$(cd "$(dirname "$0")" && pwd)
-W=$(mktemp -d "${TMPDIR:-/tmp}/projsync-screens.XXXXXX")
+# A fixed folder, so the captures (which show the demo's paths) are the
+# same from one run to the next.
+W=/tmp/projsync-screens
+rm -rf "$W"
+mkdir -p "$W"
 S="screens-$$"
 trap 'tmux -L "$S" kill-server >/dev/null 2>&1; rm -rf "$W"' EXIT
 export HOME="$W/home" LC_ALL=C.UTF-8 TZ=UTC
