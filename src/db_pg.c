@@ -71,6 +71,7 @@ struct pg_shape {
 	int		 in_txn;	/* ... in the open transaction */
 	char		*sql_copy;
 	char		*sql_copy_direct;	/* COPY target (cols) FROM STDIN */
+	char		*sql_copy_txn;	/* BEGIN; the same; COMMIT */
 	char		*sql_del;	/* DELETE ... USING stage */
 	char		*sql_upd;	/* UPDATE ... RETURNING the keys */
 	char		*sql_ins;	/* INSERT ... SELECT FROM stage WHERE */
@@ -112,6 +113,8 @@ struct db_cursor {
 };
 
 static void	pg_quote_ident(struct strbuf *, const char *);
+static int	pg_copy_rows(struct pg_conn *, const struct change_batch *,
+		    int);
 
 /* ---- small helpers ---- */
 
@@ -556,6 +559,7 @@ pg_shape_free(struct pg_shape *s)
 	free(s->stage);
 	free(s->sql_copy);
 	free(s->sql_copy_direct);
+	free(s->sql_copy_txn);
 	free(s->sql_del);
 	free(s->sql_upd);
 	free(s->sql_ins);
@@ -1811,6 +1815,7 @@ pg_shape_get(struct db_conn *c, const struct change_batch *b,
 	pg_add_collist(&sb, b->cols, b->ncols);
 	sb_addstr(&sb, ") FROM STDIN");
 	s->sql_copy_direct = sb_detach(&sb);
+	xasprintf(&s->sql_copy_txn, "BEGIN; %s; COMMIT", s->sql_copy_direct);
 	sb_addf(&sb, "DELETE FROM %s AS t USING %s AS s WHERE s.\"_op\" = 'D'",
 	    s->ref, s->stage);
 	pg_add_join(&sb, b);
@@ -1930,11 +1935,8 @@ pg_stage_fill(struct db_conn *c, struct pg_shape *s,
     const struct change_batch *b, int direct, struct ps_error *err)
 {
 	struct pg_conn		*pc = c->priv;
-	const struct change	*ch;
-	struct strbuf		 sb = STRBUF_INIT;
 	PGresult		*res;
-	size_t			 k;
-	int			 i, ok = 1, done = 0, bad = 0, ret = -1;
+	int			 ok, done = 0, bad = 0, ret = -1;
 
 	res = PQexec(pc->main, direct ? s->sql_copy_direct : s->sql_copy);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -1943,6 +1945,40 @@ pg_stage_fill(struct db_conn *c, struct pg_shape *s,
 		return -1;
 	}
 	PQclear(res);
+	ok = pg_copy_rows(pc, b, direct);
+	if (PQputCopyEnd(pc->main, ok ? NULL : "projsync: sending failed")
+	    != 1)
+		ok = 0;
+	while ((res = PQgetResult(pc->main)) != NULL) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			done = 1;
+		else if (!bad) {
+			pg_set_err(err, pc->main, res, c->name, b->table);
+			bad = 1;
+		}
+		PQclear(res);
+	}
+	if (!bad && (!ok || !done)) {
+		pg_set_err(err, pc->main, NULL, c->name, b->table);
+		bad = 1;
+	}
+	if (!bad)
+		ret = 0;
+	return ret;
+}
+
+/*
+ * Send B's rows as COPY text (DIRECT: the table's columns; else the
+ * stage's, with the operation first).  1, or 0 when sending failed.
+ */
+static int
+pg_copy_rows(struct pg_conn *pc, const struct change_batch *b, int direct)
+{
+	const struct change	*ch;
+	struct strbuf		 sb = STRBUF_INIT;
+	size_t			 k;
+	int			 i, ok = 1;
+
 	for (k = 0; k < b->n && ok; k++) {
 		ch = &b->ch[k];
 		if (!direct)
@@ -1964,26 +2000,8 @@ pg_stage_fill(struct db_conn *c, struct pg_shape *s,
 			sb_reset(&sb);
 		}
 	}
-	if (PQputCopyEnd(pc->main, ok ? NULL : "projsync: sending failed")
-	    != 1)
-		ok = 0;
-	while ((res = PQgetResult(pc->main)) != NULL) {
-		if (PQresultStatus(res) == PGRES_COMMAND_OK)
-			done = 1;
-		else if (!bad) {
-			pg_set_err(err, pc->main, res, c->name, b->table);
-			bad = 1;
-		}
-		PQclear(res);
-	}
-	if (!bad && (!ok || !done)) {
-		pg_set_err(err, pc->main, NULL, c->name, b->table);
-		bad = 1;
-	}
-	if (!bad)
-		ret = 0;
 	sb_free(&sb);
-	return ret;
+	return ok;
 }
 
 /* Apply B (two changes or more) with set-based statements. */
@@ -2199,6 +2217,78 @@ pg_apply(struct db_conn *c, const struct change_batch *b, size_t *failed,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A batch of inserts in one round trip more than its rows: "BEGIN; COPY
+ * ...; COMMIT" as one query, the rows streamed in between (libpq hands the
+ * COPY over in the middle of a multi-statement query; the statements after
+ * a failing one do not run).  Other batches: 1, nothing sent.
+ */
+static int
+pg_apply_commit(struct db_conn *c, const struct change_batch *b,
+    size_t *failed, int *stage, struct ps_error *err)
+{
+	struct pg_conn	*pc = c->priv;
+	struct pg_shape	*s;
+	PGresult	*res;
+	size_t		 k;
+	int		 ok, nok = 0, bad = 0;
+
+	*stage = 1;
+	*failed = SIZE_MAX;
+	if (b->n < 2 || b->ncols <= 0 || b->nkey <= 0 || b->nkey > b->ncols ||
+	    PQtransactionStatus(pc->main) != PQTRANS_IDLE)
+		return 1;
+	for (k = 0; k < b->n; k++)
+		if (b->ch[k].op != CH_INSERT)
+			return 1;
+	if ((s = pg_shape_get(c, b, err)) == NULL)
+		return -1;
+	if (s->always)
+		return 1;
+	res = PQexec(pc->main, s->sql_copy_txn);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		pg_set_err(err, pc->main, res, c->name, b->table);
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	ok = pg_copy_rows(pc, b, 1);
+	if (PQputCopyEnd(pc->main, ok ? NULL : "projsync: sending failed")
+	    != 1)
+		ok = 0;
+	/* The COPY's result, then the COMMIT's. */
+	while ((res = PQgetResult(pc->main)) != NULL) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK && !bad) {
+			if (++nok == 2 && strcmp(PQcmdStatus(res),
+			    "COMMIT") != 0) {
+				ps_error_set(err, PS_ERR_DB, "connection '%s': "
+				    "the transaction failed and was rolled "
+				    "back", c->name);
+				bad = 1;
+			}
+		} else if (!bad) {
+			pg_set_err(err, pc->main, res, c->name, b->table);
+			bad = 1;
+		}
+		PQclear(res);
+	}
+	if (!bad && (!ok || nok < 2)) {
+		pg_set_err(err, pc->main, NULL, c->name, b->table);
+		bad = 1;
+	}
+	if (!bad) {
+		pg_txn_end(pc, 1);
+		return 0;
+	}
+	if (nok >= 1)
+		*stage = 2;	/* the rows went in; the commit failed */
+fail:
+	if (PQtransactionStatus(pc->main) != PQTRANS_IDLE)
+		(void)pg_exec_on(pc->main, "ROLLBACK", c->name, NULL, NULL);
+	pg_txn_end(pc, 0);
+	return -1;
 }
 
 /* ---- rendering ---- */
@@ -2835,4 +2925,5 @@ const struct db_ops db_pg_ops = {
 	.estimate = pg_estimate,
 	.async_apply = 1,
 	.open_writer = pg_open_writer,
+	.apply_commit = pg_apply_commit,
 };

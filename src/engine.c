@@ -875,6 +875,17 @@ static int
 side_write(struct db_conn *c, struct change_batch *b, int *stage,
     size_t *failed, struct ps_error *err)
 {
+	static const int stages[] = { SW_BEGIN, SW_APPLY, SW_COMMIT };
+	int		 st = 0, r;
+
+	if (c->ops->apply_commit != NULL) {
+		*failed = SIZE_MAX;
+		r = c->ops->apply_commit(c, b, failed, &st, err);
+		if (r != 1) {
+			*stage = stages[st >= 0 && st <= 2 ? st : 1];
+			return r;
+		}
+	}
 	*stage = SW_BEGIN;
 	if (db_begin(c, err) != 0)
 		return -1;

@@ -175,6 +175,16 @@ struct db_ops {
 	 */
 	int	(*open_writer)(const struct db_conn *from, struct db_conn *out,
 		    struct ps_error *);
+	/*
+	 * Begin, apply BATCH and commit in as few round trips as the driver
+	 * can (PostgreSQL: a batch of inserts goes as one "BEGIN; COPY ...;
+	 * COMMIT").  Returns 0; or -1 with *STAGE 0 (begin), 1 (apply: rolled
+	 * back, *FAILED as apply() sets it) or 2 (commit); or 1 when the
+	 * driver does not take this batch in one go and sent nothing (the
+	 * caller then uses begin, apply and commit).  May be NULL.
+	 */
+	int	(*apply_commit)(struct db_conn *, const struct change_batch *,
+		    size_t *failed, int *stage, struct ps_error *);
 };
 
 /* The driver for a canonical type name, or NULL with an error. */
