@@ -632,15 +632,25 @@ cli_load_conf(struct cli *cli)
 }
 
 int
-cli_save_conf(struct cli *cli)
+cli_save_conf(struct cli *cli, const char *fmt, ...)
 {
-	struct ps_error	err;
+	struct ps_error	 err;
+	va_list		 ap;
+	char		*what;
 
 	ps_error_clear(&err);
 	if (conf_save(cli->conf, &err) != 0) {
 		cli_error(&err);
 		return -1;
 	}
+	/* Who changed what (SPEC section 2); the change itself stands. */
+	va_start(ap, fmt);
+	xvasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (cli_open_history(cli) == 0 &&
+	    history_settings_log(cli->hist, what, &err) != 0)
+		log_msg(LOG_WARN, "%s", err.msg);
+	free(what);
 	return 0;
 }
 

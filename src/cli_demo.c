@@ -460,7 +460,8 @@ cli_cmd_demo(struct cli *cli, int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	if (changed && cli_save_conf(cli) != 0)
+	if (changed && cli_save_conf(cli, "demo: connections demo-dev and "
+	    "demo-prod") != 0)
 		goto out;
 	if (cli_open_history(cli) != 0)
 		goto out;

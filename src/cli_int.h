@@ -96,8 +96,12 @@ int	cli_help(const char *help);
  * the error ("FILE:LINE: ...") and return -1.
  */
 int	cli_load_conf(struct cli *);
-/* Save the configuration; -1 with the error printed. */
-int	cli_save_conf(struct cli *);
+/*
+ * Save the configuration and record the change (FMT, one line) with the OS
+ * user in the history; -1 with the error printed when the save failed.
+ */
+int	cli_save_conf(struct cli *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Open the history once (creating it); -1 with the error printed. */
 int	cli_open_history(struct cli *);
 /*

@@ -109,9 +109,10 @@ conn_add(struct cli *cli, int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	if (cli_save_conf(cli) != 0)
-		goto out;
 	cc = conf_conn_find(cli->conf, p.args[0]);
+	if (cli_save_conf(cli, "added connection '%s' (%s)", cc->name,
+	    cc->type) != 0)
+		goto out;
 	masked = dsn_mask(cc->type, cc->dsn);
 	if (strcmp(masked, cc->dsn) != 0) {
 		log_msg(LOG_WARN, "the DSN of '%s' holds a password; "
@@ -327,7 +328,7 @@ conn_rm(struct cli *cli, int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	if (cli_save_conf(cli) != 0)
+	if (cli_save_conf(cli, "removed connection '%s'", p.args[0]) != 0)
 		goto out;
 	if (cli->json) {
 		cli_json_begin(cli, &w);

@@ -357,7 +357,8 @@ sched_add(struct cli *cli, int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	if (cli_save_conf(cli) != 0) {
+	if (cli_save_conf(cli, "added schedule '%s': %s -> %s, %s at %s",
+	    s.name, s.source, s.target, s.every, s.at) != 0) {
 		(void)history_schedule_forget(cli->hist, s.name, &err);
 		goto out;
 	}
@@ -606,7 +607,7 @@ sched_rm(struct cli *cli, int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	if (cli_save_conf(cli) != 0)
+	if (cli_save_conf(cli, "removed schedule '%s'", name) != 0)
 		goto out;
 	if (history_schedule_forget(cli->hist, name, &err) != 0)
 		log_msg(LOG_WARN, "%s", err.msg);
@@ -647,7 +648,8 @@ sched_set_enabled(struct cli *cli, int argc, char **argv, int on)
 		cli_note(cli, "schedule '%s' was already %s", s->name, word);
 	else {
 		s->enabled = on;
-		if (cli_save_conf(cli) != 0) {
+		if (cli_save_conf(cli, "%s schedule '%s'", word, s->name) !=
+		    0) {
 			rc = CLI_EXIT_FAIL;
 			goto out;
 		}

@@ -78,6 +78,11 @@
  *                heartbeat_at (refreshed while it runs), stopped_at (NULL
  *                while it runs).  (Version 2.)
  *
+ *   settings_log id INTEGER PRIMARY KEY, time, os_user, what (one line:
+ *                "added connection 'dev' (sqlite)").  Every change of the
+ *                configuration made through projsync, and by whom; pruned
+ *                with the jobs.  (Version 2.)
+ *
  * Retention (history_prune) deletes finished jobs older than the cutoff with
  * their logs and table rows, except jobs an open conflict refers to, and
  * resolved conflicts last updated before the cutoff.  The base state is
@@ -216,7 +221,12 @@ static const char *const history_migrations[] = {
 	"  pid INTEGER NOT NULL,"
 	"  started_at REAL NOT NULL,"
 	"  heartbeat_at REAL NOT NULL,"
-	"  stopped_at REAL);",
+	"  stopped_at REAL);"
+	"CREATE TABLE settings_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time REAL NOT NULL,"
+	"  os_user TEXT NOT NULL,"
+	"  what TEXT NOT NULL);",
 };
 #define HISTORY_VERSION		((int)nitems(history_migrations))
 
@@ -2308,6 +2318,76 @@ daemon_row_free(struct daemon_row *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* ---- settings changes ---- */
+
+int
+history_settings_log(struct history *h, const char *what,
+    struct ps_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = hist_prepare(h, "INSERT INTO settings_log (time, os_user, what)"
+	    " VALUES (?1, ?2, ?3)", err);
+	if (st == NULL)
+		return (-1);
+	hb_double(h, st, 1, util_now());
+	hb_text(h, st, 2, util_os_user());
+	hb_text(h, st, 3, what);
+	rc = hist_step(h, st, "recording a settings change", err);
+	sqlite3_finalize(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+int
+history_settings_list(struct history *h, int limit, struct settings_row **out,
+    int *n, struct ps_error *err)
+{
+	struct settings_row	*rows = NULL;
+	sqlite3_stmt		*st;
+	int			 r, k = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	st = hist_prepare(h, "SELECT time, os_user, what FROM settings_log"
+	    " ORDER BY id DESC LIMIT ?1", err);
+	if (st == NULL)
+		return (-1);
+	hb_int(h, st, 1, limit > 0 ? limit : -1);
+	while ((r = hist_step(h, st, "reading settings changes", err)) == 1) {
+		if (k == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		rows[k].time = sqlite3_column_double(st, 0);
+		rows[k].os_user = xstrdup((const char *)
+		    sqlite3_column_text(st, 1));
+		rows[k].what = xstrdup((const char *)
+		    sqlite3_column_text(st, 2));
+		k++;
+	}
+	sqlite3_finalize(st);
+	if (r < 0) {
+		settings_rows_free(rows, k);
+		return (-1);
+	}
+	*out = rows;
+	*n = k;
+	return (0);
+}
+
+void
+settings_rows_free(struct settings_row *rows, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].os_user);
+		free(rows[i].what);
+	}
+	free(rows);
+}
+
 /* ---- retention ---- */
 
 /* Finished jobs older than ?1 that no open conflict refers to. */
@@ -2326,6 +2406,7 @@ history_prune(struct history *h, int days, int64_t *removed,
 		"DELETE FROM jobs WHERE id IN (" PRUNE_JOBS ")",
 		"DELETE FROM conflicts WHERE status = 'resolved'"
 		" AND updated_at < ?1",
+		"DELETE FROM settings_log WHERE time < ?1",
 	};
 	sqlite3_stmt	*st;
 	double		 cutoff;
@@ -2350,7 +2431,7 @@ history_prune(struct history *h, int days, int64_t *removed,
 		if (r < 0)
 			goto fail;
 		/* Count the jobs and the conflicts, not logs and tables. */
-		if (i >= 2)
+		if (i >= 2 && i <= 3)
 			*removed += sqlite3_changes(h->db);
 	}
 	if (hist_wend(h, outer, 1, err) != 0) {

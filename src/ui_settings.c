@@ -500,6 +500,10 @@ settings_commit(struct view *v, struct conf *c, const char *fmt, ...)
 		goto out;
 	}
 	ui_status(ui, UI_C_OK, "Saved: %s", what);
+	/* Who changed what (SPEC section 2). */
+	if (history_settings_log(ui->hist, what, &err) != 0)
+		ui_status(ui, UI_C_WARN, "Saved: %s (the history did not "
+		    "record it: %s)", what, err.msg);
 	rc = 0;
 out:
 	settings_clamp(v);
@@ -1650,6 +1654,35 @@ settings_draw_fields(struct view *v, int y, int h)
 		    "In the file: %s", f->key);
 }
 
+/* The last settings changes recorded in the history, in LINES from Y. */
+static void
+settings_draw_changes(struct view *v, int y, int lines)
+{
+	struct settings_row	*rows = NULL;
+	struct ps_error		 err;
+	char			 when[32], buf[512];
+	int			 n = 0, i;
+
+	if (lines < 2)
+		return;
+	ui_draw_text(y, 1, v->w - 1, UI_C_HEADER, "Recent changes (who "
+	    "changed what, from the history)", 1);
+	if (history_settings_list(v->ui->hist, lines - 1, &rows, &n,
+	    &err) != 0) {
+		ui_draw_text(y + 1, 2, v->w - 2, UI_C_ERROR, err.msg, 1);
+		return;
+	}
+	if (n == 0)
+		ui_draw_text(y + 1, 2, v->w - 2, UI_C_DIM, "None recorded.", 1);
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof buf, "%s  %-10s %s", ui_fmt_time(
+		    rows[i].time, when, sizeof when), rows[i].os_user,
+		    rows[i].what);
+		ui_draw_text(y + 1 + i, 2, v->w - 2, UI_C_NORMAL, buf, 1);
+	}
+	settings_rows_free(rows, n);
+}
+
 static void
 settings_draw(struct view *v)
 {
@@ -1666,6 +1699,10 @@ settings_draw(struct view *v)
 		break;
 	case SET_SCHEDULES:
 		settings_draw_schedules(v, top + 2, h);
+		break;
+	case SET_HISTORY:
+		settings_draw_fields(v, top + 2, 3);
+		settings_draw_changes(v, top + 5, h - 3);
 		break;
 	default:
 		settings_draw_fields(v, top + 2, h);

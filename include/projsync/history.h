@@ -315,6 +315,21 @@ int	history_daemon_latest(struct history *, struct daemon_row *,
 	    struct ps_error *);
 void	daemon_row_free(struct daemon_row *);
 
+/* ---- settings changes (SPEC section 2: who changed what) ---- */
+
+struct settings_row {
+	double	 time;
+	char	*os_user;
+	char	*what;
+};
+/* Record WHAT (one line) as changed now by the OS user. */
+int	history_settings_log(struct history *, const char *what,
+	    struct ps_error *);
+/* The last LIMIT changes (0: all), newest first. */
+int	history_settings_list(struct history *, int limit,
+	    struct settings_row **, int *, struct ps_error *);
+void	settings_rows_free(struct settings_row *, int);
+
 /* ---- retention ---- */
 
 /*

@@ -100,6 +100,10 @@ run ps conn add alpha --type sqlite --dsn "$T/a.db"
 assert_exit 0
 assert_out_empty
 [ -f "$T/conf" ] || fail "conn add did not write $T/conf"
+# Who changed the settings, in the history (SPEC section 2).
+assert_eq "$(id -un)|added connection 'alpha' (sqlite)" \
+    "$(sqlite3 "$T/hist.db" "SELECT os_user || '|' || what FROM settings_log
+    ORDER BY id DESC LIMIT 1")" "the settings change in the history"
 assert_eq 600 "$(mode "$T/conf")" "mode of the configuration"
 run ps conn add beta --type sqlite --dsn "sqlite:$T/missing.db"
 assert_exit 0

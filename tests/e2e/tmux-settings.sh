@@ -44,6 +44,13 @@ wait_for "extra"
 keys t
 wait_for "ok in"
 assert_screen "SQLite 3"
+# The change is in the history, with who made it (the History section).
+keys Tab Tab Tab Tab
+wait_for "[History]"
+wait_for "connection 'extra' added"
+assert_screen "$(id -un)"
+keys Tab
+wait_for "[Connections]"
 
 if [ $have_pg = 1 ]; then
 	keys a

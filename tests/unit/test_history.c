@@ -105,7 +105,7 @@ test_open_twice(void **state)
 	assert_query(fx->path, "SELECT name FROM sqlite_master"
 	    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
 	    "base_state\nconflicts\ndaemons\njob_logs\njob_tables\njobs\n"
-	    "pairs\nschedule_runs\n");
+	    "pairs\nschedule_runs\nsettings_log\n");
 
 	/* Open again: nothing migrated twice, the data kept. */
 	assert_int_equal(history_open(fx->path, &fx->h, &err), 0);
@@ -1230,6 +1230,7 @@ test_migrate_v1(void **state)
 	h = NULL;
 	/* Back to version 1: drop what version 2 added. */
 	tu_sql(p, "DROP TABLE schedule_runs; DROP TABLE daemons;"
+	    " DROP TABLE settings_log;"
 	    " PRAGMA user_version = 1;"
 	    " INSERT INTO pairs (a, b) VALUES ('a', 'b');");
 	assert_int_equal(history_open(p, &h, &err), 0);
@@ -1320,6 +1321,33 @@ test_daemons(void **state)
 	daemon_row_free(&d);
 }
 
+static void
+test_settings_log(void **state)
+{
+	struct fx		*fx = *state;
+	struct ps_error		 err;
+	struct settings_row	*rows = NULL;
+	int			 n = 0;
+
+	set_now(100);
+	assert_int_equal(history_settings_log(fx->h, "added connection 'a' "
+	    "(sqlite)", &err), 0);
+	set_now(200);
+	assert_int_equal(history_settings_log(fx->h, "removed connection 'a'",
+	    &err), 0);
+	assert_int_equal(history_settings_list(fx->h, 0, &rows, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].what, "removed connection 'a'");
+	assert_true(rows[0].time == 200);
+	assert_string_equal(rows[0].os_user, util_os_user());
+	assert_string_equal(rows[1].what, "added connection 'a' (sqlite)");
+	settings_rows_free(rows, n);
+	assert_int_equal(history_settings_list(fx->h, 1, &rows, &n, &err), 0);
+	assert_int_equal(n, 1);
+	settings_rows_free(rows, n);
+	unsetenv("PROJSYNC_NOW");
+}
+
 int
 main(void)
 {
@@ -1342,6 +1370,7 @@ main(void)
 		T(test_migrate_v1),
 		T(test_schedule_claim),
 		T(test_daemons),
+		T(test_settings_log),
 #undef T
 	};
 
