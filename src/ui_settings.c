@@ -153,7 +153,16 @@ struct settings {
 	int			 top[SET__COUNT]; /* the first row shown */
 	uint64_t		*tests;	/* req_ids of tests asked here */
 	int			 ntests;
+	/* The last settings changes, read when the view opens or saves. */
+	struct settings_row	*changes;
+	int			 nchanges;
+	char			 changes_err[sizeof ((struct ps_error *)0)->msg];
 };
+
+/* How many recent settings changes the History section can show. */
+#define SET_CHANGES	50
+
+static void	settings_load_changes(struct view *);
 
 static const struct footer_key settings_footer[] = {
 	{ "Tab", "section" },
@@ -504,6 +513,7 @@ settings_commit(struct view *v, struct conf *c, const char *fmt, ...)
 	if (history_settings_log(ui->hist, what, &err) != 0)
 		ui_status(ui, UI_C_WARN, "Saved: %s (the history did not "
 		    "record it: %s)", what, err.msg);
+	settings_load_changes(v);
 	rc = 0;
 out:
 	settings_clamp(v);
@@ -1654,33 +1664,46 @@ settings_draw_fields(struct view *v, int y, int h)
 		    "In the file: %s", f->key);
 }
 
+/* Read the last settings changes from the history into the view. */
+static void
+settings_load_changes(struct view *v)
+{
+	struct settings	*s = v->priv;
+	struct ps_error	 err;
+
+	settings_rows_free(s->changes, s->nchanges);
+	s->changes = NULL;
+	s->nchanges = 0;
+	s->changes_err[0] = '\0';
+	if (history_settings_list(v->ui->hist, SET_CHANGES, &s->changes,
+	    &s->nchanges, &err) != 0)
+		snprintf(s->changes_err, sizeof s->changes_err, "%s", err.msg);
+}
+
 /* The last settings changes recorded in the history, in LINES from Y. */
 static void
 settings_draw_changes(struct view *v, int y, int lines)
 {
-	struct settings_row	*rows = NULL;
-	struct ps_error		 err;
+	struct settings		*s = v->priv;
 	char			 when[32], buf[512];
-	int			 n = 0, i;
+	int			 i;
 
 	if (lines < 2)
 		return;
 	ui_draw_text(y, 1, v->w - 1, UI_C_HEADER, "Recent changes (who "
 	    "changed what, from the history)", 1);
-	if (history_settings_list(v->ui->hist, lines - 1, &rows, &n,
-	    &err) != 0) {
-		ui_draw_text(y + 1, 2, v->w - 2, UI_C_ERROR, err.msg, 1);
+	if (s->changes_err[0] != '\0') {
+		ui_draw_text(y + 1, 2, v->w - 2, UI_C_ERROR, s->changes_err, 1);
 		return;
 	}
-	if (n == 0)
+	if (s->nchanges == 0)
 		ui_draw_text(y + 1, 2, v->w - 2, UI_C_DIM, "None recorded.", 1);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s->nchanges && i < lines - 1; i++) {
 		snprintf(buf, sizeof buf, "%s  %-10s %s", ui_fmt_time(
-		    rows[i].time, when, sizeof when), rows[i].os_user,
-		    rows[i].what);
+		    s->changes[i].time, when, sizeof when),
+		    s->changes[i].os_user, s->changes[i].what);
 		ui_draw_text(y + 1 + i, 2, v->w - 2, UI_C_NORMAL, buf, 1);
 	}
-	settings_rows_free(rows, n);
 }
 
 static void
@@ -1801,6 +1824,7 @@ settings_key(struct view *v, int ch, enum ui_req req)
 		else
 			ui_status(ui, UI_C_NORMAL, "Read %s again",
 			    ui->conf_path);
+		settings_load_changes(v);
 		settings_clamp(v);
 		return UI_HANDLED;
 	}
@@ -1868,6 +1892,7 @@ settings_open(struct view *v, const void *arg)
 {
 	(void)arg;
 	settings_clamp(v);
+	settings_load_changes(v);
 	return 0;
 }
 
@@ -1877,12 +1902,14 @@ settings_close(struct view *v)
 	struct settings	*s = v->priv;
 
 	free(s->tests);
+	settings_rows_free(s->changes, s->nchanges);
 }
 
 static void
 settings_reload(struct view *v)
 {
 	settings_clamp(v);
+	settings_load_changes(v);
 }
 
 const struct view_ops ui_settings_ops = {
