@@ -20,7 +20,7 @@
  * of its own, or in a savepoint when the caller has one open, so its failure
  * undoes its own writes and leaves the caller's transaction alive.
  *
- * SCHEMA (version 2; PRAGMA application_id 0x50534e43 "PSNC", PRAGMA
+ * SCHEMA (version 3; PRAGMA application_id 0x50534e43 "PSNC", PRAGMA
  * user_version is the number of migrations applied).  Times are REAL epoch
  * seconds (util_now()); digests are 16-byte BLOBs; keys are encoded keys
  * (key_encode), compared as bytes.
@@ -47,9 +47,14 @@
  *                CASCADE, time, level ("error", "warn", "info", "debug"),
  *                message.  Index on (job_id, id).
  *
- *   base_state   pair_id, tbl, key BLOB, digest BLOB,
- *                PRIMARY KEY(pair_id, tbl, key), WITHOUT ROWID.  The digest
- *                of each key's row as both sides last agreed on it.
+ *   base_chunks  id INTEGER PRIMARY KEY, pair_id, tbl, lo BLOB (the
+ *                chunk's first key), n (its entries), data BLOB (format
+ *                byte 1, then per entry: key length as a varint, the key,
+ *                the 16-byte digest, in key order).  UNIQUE(pair_id, tbl,
+ *                lo).  The digest of each key's row as both sides last
+ *                agreed on it, a few hundred consecutive keys to a row
+ *                (see "base state").  (Version 3; versions 1 and 2 kept one
+ *                row per key in base_state, which the migration packs.)
  *
  *   conflicts    id INTEGER PRIMARY KEY AUTOINCREMENT, job_id (the job that
  *                last met it; not a foreign key, see retention), pair_id,
@@ -227,6 +232,18 @@ static const char *const history_migrations[] = {
 	"  time REAL NOT NULL,"
 	"  os_user TEXT NOT NULL,"
 	"  what TEXT NOT NULL);",
+	/*
+	 * 2 -> 3: the base state in chunks of keys; the migration moves the
+	 * rows of base_state here and drops it (hist_migrate_base_chunks).
+	 */
+	"CREATE TABLE base_chunks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  pair_id INTEGER NOT NULL,"
+	"  tbl TEXT NOT NULL,"
+	"  lo BLOB NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  UNIQUE (pair_id, tbl, lo));",
 };
 #define HISTORY_VERSION		((int)nitems(history_migrations))
 
@@ -246,9 +263,12 @@ static const char *const history_migrations[] = {
 enum hist_stmt {
 	HS_PAIR_GET,
 	HS_PAIR_ADD,
-	HS_BASE_GET,
-	HS_BASE_SET,
-	HS_BASE_DEL,
+	HS_CHUNK_AT,
+	HS_CHUNK_FIRST,
+	HS_CHUNK_NEXT,
+	HS_CHUNK_SET,
+	HS_CHUNK_ADD,
+	HS_CHUNK_DEL,
 	HS_JOB_START,
 	HS_JOB_FINISH,
 	HS_JOB_EXISTS,
@@ -266,17 +286,23 @@ static const char *const hist_sql[HS__COUNT] = {
 	    "SELECT id FROM pairs WHERE a = ?1 AND b = ?2",
 	[HS_PAIR_ADD] =
 	    "INSERT OR IGNORE INTO pairs (a, b) VALUES (?1, ?2)",
-	[HS_BASE_GET] =
-	    "SELECT digest FROM base_state"
-	    " WHERE pair_id = ?1 AND tbl = ?2 AND key = ?3",
-	[HS_BASE_SET] =
-	    "INSERT INTO base_state (pair_id, tbl, key, digest)"
-	    " VALUES (?1, ?2, ?3, ?4)"
-	    " ON CONFLICT (pair_id, tbl, key) DO UPDATE"
-	    " SET digest = excluded.digest",
-	[HS_BASE_DEL] =
-	    "DELETE FROM base_state"
-	    " WHERE pair_id = ?1 AND tbl = ?2 AND key = ?3",
+	[HS_CHUNK_AT] =
+	    "SELECT id, lo, data, n FROM base_chunks"
+	    " WHERE pair_id = ?1 AND tbl = ?2 AND lo <= ?3"
+	    " ORDER BY lo DESC LIMIT 1",
+	[HS_CHUNK_FIRST] =
+	    "SELECT id, lo, data, n FROM base_chunks"
+	    " WHERE pair_id = ?1 AND tbl = ?2 ORDER BY lo LIMIT 1",
+	[HS_CHUNK_NEXT] =
+	    "SELECT lo FROM base_chunks"
+	    " WHERE pair_id = ?1 AND tbl = ?2 AND lo > ?3 ORDER BY lo LIMIT 1",
+	[HS_CHUNK_SET] =
+	    "UPDATE base_chunks SET lo = ?1, n = ?2, data = ?3 WHERE id = ?4",
+	[HS_CHUNK_ADD] =
+	    "INSERT INTO base_chunks (lo, n, data, pair_id, tbl)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[HS_CHUNK_DEL] =
+	    "DELETE FROM base_chunks WHERE id = ?1",
 	[HS_JOB_START] =
 	    "INSERT INTO jobs (kind, source, target, options, os_user,"
 	    " status, dry_run, started_at)"
@@ -322,12 +348,46 @@ static const char *const hist_sql[HS__COUNT] = {
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 };
 
-/*
- * Base digests set inside a transaction wait here and go to SQLite in
- * statements of HIST_PUT_ROWS rows: one multi-row upsert costs less than
- * half as much per row as one statement per row.
- */
-#define HIST_PUT_ROWS	50
+/* The base state's chunks (see "base state" below). */
+/* Chunk blob: version byte, then entries: varint key length, key, digest. */
+#define BASE_CHUNK_FORMAT	1
+/* A chunk is split in pieces of about TARGET bytes once past MAX. */
+#define BASE_CHUNK_TARGET	6000
+#define BASE_CHUNK_MAX		12000
+
+struct base_ent {
+	size_t		koff;		/* in the chunk's keys */
+	size_t		klen;
+	unsigned char	dig[DIGEST_LEN];
+};
+
+struct base_chunk {
+	int		 loaded;
+	int		 dirty;
+	int64_t		 pair;
+	char		*table;
+	int64_t		 rowid;		/* its row, 0 when not in the file */
+	int		 has_low;	/* keys below LOW are another chunk's */
+	struct strbuf	 low;
+	int		 has_next;	/* keys from NEXT on are another's */
+	struct strbuf	 next;
+	struct base_ent	*ent;		/* sorted by key */
+	size_t		 n, cap;
+	struct strbuf	 keys;		/* the entries' keys, and garbage */
+	size_t		 bytes;		/* encoded size of the entries */
+};
+
+struct base_cursor {
+	struct history	*h;
+	int		 rc;		/* the first step's result */
+	int		 first;		/* rc not yet returned */
+	int		 done;
+	struct strbuf	 blob;		/* the current chunk's data */
+	size_t		 off;		/* the next entry in blob */
+	int64_t		 left;		/* entries of blob not yet read */
+	struct strbuf	 prev;		/* the last key returned */
+	int		 has_prev;
+};
 
 struct history {
 	char		*path;
@@ -339,22 +399,8 @@ struct history {
 	int		 depth;		/* history_begin() nesting */
 	int		 doomed;	/* an inner rollback happened */
 	int		 bind_rc;	/* first failed bind, or SQLITE_OK */
-	/* Pending base puts, all of one pair and table (see hist_put_flush). */
-	sqlite3_stmt	*put_many;	/* the HIST_PUT_ROWS-row upsert */
-	int		 nput;
-	int		 flushing;
-	int64_t		 put_pair;
-	char		*put_table;
-	struct strbuf	 put_keys;	/* the keys, back to back */
-	size_t		 put_off[HIST_PUT_ROWS + 1];
-	unsigned char	 put_dig[HIST_PUT_ROWS][DIGEST_LEN];
-};
-
-struct base_cursor {
-	struct history	*h;
-	int		 rc;		/* the first step's result */
-	int		 first;		/* rc not yet returned */
-	int		 done;
+	int		 flushing;	/* writing the base chunk back */
+	struct base_chunk chunk;	/* see "base state" */
 };
 
 static const char *const conflict_statuses[] = {
@@ -363,7 +409,12 @@ static const char *const conflict_statuses[] = {
 
 /* ---- SQLite helpers ---- */
 
-static int	hist_put_flush(struct history *, struct ps_error *);
+static int	bc_flush(struct history *, int, struct ps_error *);
+static void	bc_forget(struct base_chunk *);
+static void	bc_free(struct base_chunk *);
+static int	hist_wbegin(struct history *, int *, struct ps_error *);
+static int	hist_wend(struct history *, int, int, struct ps_error *);
+static int	hist_migrate_base_chunks(struct history *, struct ps_error *);
 
 /* Fill ERR from the last error of DB, naming the file and what was done. */
 static void
@@ -385,7 +436,7 @@ static int
 hist_exec(struct history *h, sqlite3 *db, const char *sql, const char *what,
     struct ps_error *err)
 {
-	if (db == h->db && hist_put_flush(h, err) != 0)
+	if (db == h->db && bc_flush(h, 0, err) != 0)
 		return (-1);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		hist_dberr(h, db, what, err);
@@ -400,8 +451,6 @@ hist_stmt(struct history *h, enum hist_stmt id, struct ps_error *err)
 {
 	sqlite3_stmt	*st;
 
-	if (hist_put_flush(h, err) != 0)
-		return (NULL);
 	h->bind_rc = SQLITE_OK;
 	if ((st = h->st[id]) != NULL) {
 		sqlite3_reset(st);
@@ -423,8 +472,6 @@ hist_prepare(struct history *h, const char *sql, struct ps_error *err)
 {
 	sqlite3_stmt	*st = NULL;
 
-	if (hist_put_flush(h, err) != 0)
-		return (NULL);
 	h->bind_rc = SQLITE_OK;
 	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		hist_dberr(h, h->db, "preparing a statement", err);
@@ -714,7 +761,8 @@ hist_migrate(struct history *h, struct ps_error *err)
 			break;
 		if (version < HISTORY_VERSION) {
 			if (hist_exec(h, h->db, history_migrations[version],
-			    "migrating", err) != 0) {
+			    "migrating", err) != 0 || (version == 2 &&
+			    hist_migrate_base_chunks(h, err) != 0)) {
 				ps_error_prefix(err, "schema version %d",
 				    version + 1);
 				goto fail;
@@ -869,9 +917,7 @@ history_close(struct history *h)
 	for (i = 0; i < HS__COUNT; i++)
 		sqlite3_finalize(h->st[i]);
 	sqlite3_finalize(h->scan);
-	sqlite3_finalize(h->put_many);
-	free(h->put_table);
-	sb_free(&h->put_keys);
+	bc_free(&h->chunk);
 	if (h->db != NULL && !sqlite3_get_autocommit(h->db))
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	/* The reader first, so the writer, closing last, checkpoints. */
@@ -916,18 +962,21 @@ history_commit(struct history *h, struct ps_error *err)
 	if (--h->depth > 0)
 		return (0);
 	if (h->doomed) {
-		h->nput = 0;
+		bc_forget(&h->chunk);
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		h->doomed = 0;
 		ps_error_set(err, PS_ERR_IO, "history %s: transaction rolled "
 		    "back after an earlier error", h->path);
 		return (-1);
 	}
+	/* Writes the base chunk back first; then another may change it. */
 	if (hist_exec(h, h->db, "COMMIT", "committing", err) != 0) {
+		bc_forget(&h->chunk);
 		if (!sqlite3_get_autocommit(h->db))
 			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return (-1);
 	}
+	bc_forget(&h->chunk);
 	return (0);
 }
 
@@ -944,7 +993,7 @@ history_rollback(struct history *h, struct ps_error *err)
 		return (0);
 	}
 	h->doomed = 0;
-	h->nput = 0;	/* never written: nothing to undo */
+	bc_forget(&h->chunk);	/* unwritten changes: nothing to undo */
 	if (sqlite3_get_autocommit(h->db))
 		return (0);
 	return (hist_exec(h, h->db, "ROLLBACK", "rolling back", err));
@@ -979,6 +1028,8 @@ hist_wend(struct history *h, int outer, int ok, struct ps_error *err)
 	if (ok)
 		return (hist_exec(h, h->db, "RELEASE hist_write", "writing",
 		    err));
+	/* The base chunk may hold what the savepoint undoes. */
+	bc_forget(&h->chunk);
 	if (sqlite3_exec(h->db, "ROLLBACK TO hist_write; RELEASE hist_write",
 	    NULL, NULL, NULL) != SQLITE_OK || sqlite3_get_autocommit(h->db)) {
 		/* SQLite ended the whole transaction (a full disk...). */
@@ -1373,6 +1424,498 @@ log_rows_free(struct log_row *rows, int n)
 
 /* ---- base state ---- */
 
+/*
+ * The base of a pair and table is kept in chunks: rows of base_chunks, each
+ * holding the entries (key, digest) of a run of consecutive keys, packed in
+ * one blob (see BASE_CHUNK_*).  A chunk's lo is its first key; the chunk of
+ * a key is the one with the greatest lo at or below it (the first chunk for
+ * a key below all).  One row per few hundred keys instead of one per key
+ * makes writing the base of a million rows cost little more than its bytes.
+ *
+ * Writes go through one chunk held in memory (struct base_chunk): loaded on
+ * the first put or get that falls in it, changed in memory, and written back
+ * when a key outside it comes, when it grows past BASE_CHUNK_MAX bytes (it
+ * is then split), and before anything that could read or undo it: every
+ * statement run with hist_exec (transaction control, savepoints) and every
+ * base read.  It lives only inside a writer transaction: the commit writes
+ * it back and forgets it, a rollback forgets it unwritten.
+ */
+
+static int
+base_keycmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int	c;
+
+	c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c != 0)
+		return (c);
+	return (alen < blen ? -1 : alen > blen);
+}
+
+static size_t
+base_varint_len(size_t v)
+{
+	size_t	n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return (n);
+}
+
+static void
+base_add_varint(struct strbuf *sb, size_t v)
+{
+	while (v >= 0x80) {
+		sb_addch(sb, (int)(0x80 | (v & 0x7f)));
+		v >>= 7;
+	}
+	sb_addch(sb, (int)v);
+}
+
+/* Read a varint at *P (before E): 0, or -1 when it runs past E. */
+static int
+base_get_varint(const unsigned char **p, const unsigned char *e, size_t *v)
+{
+	size_t	x = 0;
+	int	shift = 0;
+
+	while (*p < e && shift < 63) {
+		x |= (size_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0) {
+			*v = x;
+			return (0);
+		}
+		shift += 7;
+	}
+	return (-1);
+}
+
+static size_t
+base_ent_bytes(size_t klen)
+{
+	return (base_varint_len(klen) + klen + DIGEST_LEN);
+}
+
+static void
+bc_forget(struct base_chunk *c)
+{
+	c->loaded = 0;
+	c->dirty = 0;
+	c->n = 0;
+	c->bytes = 0;
+	c->rowid = 0;
+	sb_reset(&c->keys);
+}
+
+static void
+bc_free(struct base_chunk *c)
+{
+	free(c->table);
+	free(c->ent);
+	sb_free(&c->low);
+	sb_free(&c->next);
+	sb_free(&c->keys);
+	memset(c, 0, sizeof *c);
+}
+
+/* Index of KEY in C, or -(insertion point) - 1. */
+static ssize_t
+bc_find(const struct base_chunk *c, const void *key, size_t len)
+{
+	size_t	lo = 0, hi = c->n, mid;
+	int	cmp;
+
+	/* Most puts append: try the end first. */
+	if (c->n > 0 && base_keycmp(c->keys.buf + c->ent[c->n - 1].koff,
+	    c->ent[c->n - 1].klen, key, len) < 0)
+		return (-(ssize_t)c->n - 1);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		cmp = base_keycmp(c->keys.buf + c->ent[mid].koff,
+		    c->ent[mid].klen, key, len);
+		if (cmp == 0)
+			return ((ssize_t)mid);
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (-(ssize_t)lo - 1);
+}
+
+/* Whether KEY of (PAIR, TABLE) falls in the loaded chunk. */
+static int
+bc_covers(const struct base_chunk *c, int64_t pair, const char *table,
+    const void *key, size_t len)
+{
+	if (!c->loaded || c->pair != pair || strcmp(c->table, table) != 0)
+		return (0);
+	if (c->has_low && base_keycmp(key, len, c->low.buf, c->low.len) < 0)
+		return (0);
+	if (c->has_next && base_keycmp(key, len, c->next.buf, c->next.len) >= 0)
+		return (0);
+	return (1);
+}
+
+/* Set entry I's key and digest, appending the key to C's keys. */
+static void
+bc_set_ent(struct base_chunk *c, size_t i, const void *key, size_t len,
+    const unsigned char *dig)
+{
+	c->ent[i].koff = c->keys.len;
+	c->ent[i].klen = len;
+	sb_add(&c->keys, key, len);
+	memcpy(c->ent[i].dig, dig, DIGEST_LEN);
+}
+
+static void
+bc_insert(struct base_chunk *c, size_t at, const void *key, size_t len,
+    const unsigned char *dig)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap < 64 ? 64 : c->cap * 2;
+		c->ent = xreallocarray(c->ent, c->cap, sizeof *c->ent);
+	}
+	memmove(c->ent + at + 1, c->ent + at, (c->n - at) * sizeof *c->ent);
+	c->n++;
+	bc_set_ent(c, at, key, len, dig);
+	c->bytes += base_ent_bytes(len);
+}
+
+/*
+ * Decode BLOB (LEN bytes, a chunk's data) into C's entries.  0, or -1 with
+ * ERR when it is not a well-formed chunk of N sorted entries.
+ */
+static int
+bc_decode(struct history *h, struct base_chunk *c, const void *blob,
+    size_t len, int64_t n, struct ps_error *err)
+{
+	const unsigned char	*p = blob, *e = p + len;
+	size_t			 klen;
+
+	c->n = 0;
+	c->bytes = 0;
+	sb_reset(&c->keys);
+	if (len < 1 || *p++ != BASE_CHUNK_FORMAT)
+		goto bad;
+	while (p < e) {
+		if (base_get_varint(&p, e, &klen) != 0 ||
+		    klen > (size_t)(e - p) ||
+		    (size_t)(e - p) - klen < DIGEST_LEN)
+			goto bad;
+		if (c->n > 0 && base_keycmp(c->keys.buf +
+		    c->ent[c->n - 1].koff, c->ent[c->n - 1].klen, p,
+		    klen) >= 0)
+			goto bad;
+		bc_insert(c, c->n, p, klen, p + klen);
+		p += klen + DIGEST_LEN;
+	}
+	if ((int64_t)c->n != n)
+		goto bad;
+	return (0);
+bad:
+	c->n = 0;
+	ps_error_set(err, PS_ERR_IO, "history %s: corrupt base chunk",
+	    h->path);
+	return (-1);
+}
+
+/* Encode entries [FROM, TO) of C into OUT. */
+static void
+bc_encode(const struct base_chunk *c, size_t from, size_t to,
+    struct strbuf *out)
+{
+	size_t	i;
+
+	sb_reset(out);
+	sb_addch(out, BASE_CHUNK_FORMAT);
+	for (i = from; i < to; i++) {
+		base_add_varint(out, c->ent[i].klen);
+		sb_add(out, c->keys.buf + c->ent[i].koff, c->ent[i].klen);
+		sb_add(out, c->ent[i].dig, DIGEST_LEN);
+	}
+}
+
+/*
+ * Write entries [FROM, TO) of C as one chunk row: over ROWID, or a new row
+ * when ROWID is 0 (its id in *ROWID).
+ */
+static int
+bc_write_piece(struct history *h, struct base_chunk *c, size_t from,
+    size_t to, int64_t *rowid, struct ps_error *err)
+{
+	struct strbuf	 blob = STRBUF_INIT;
+	sqlite3_stmt	*st;
+	int		 r;
+
+	bc_encode(c, from, to, &blob);
+	st = hist_stmt(h, *rowid != 0 ? HS_CHUNK_SET : HS_CHUNK_ADD, err);
+	if (st == NULL) {
+		sb_free(&blob);
+		return (-1);
+	}
+	hb_blob(h, st, 1, c->keys.buf + c->ent[from].koff, c->ent[from].klen);
+	hb_int(h, st, 2, (int64_t)(to - from));
+	hb_blob(h, st, 3, blob.buf, blob.len);
+	if (*rowid != 0)
+		hb_int(h, st, 4, *rowid);
+	else {
+		hb_int(h, st, 4, c->pair);
+		hb_text(h, st, 5, c->table);
+	}
+	r = hist_step(h, st, "writing the base", err);
+	hist_done(st);
+	sb_free(&blob);
+	if (r < 0)
+		return (-1);
+	if (*rowid == 0)
+		*rowid = sqlite3_last_insert_rowid(h->db);
+	return (0);
+}
+
+/*
+ * Write the loaded chunk back if it changed.  An empty chunk's row goes; a
+ * chunk past BASE_CHUNK_MAX bytes is written in pieces of about
+ * BASE_CHUNK_TARGET, and then (KEEP_LAST) the last piece stays loaded, not
+ * yet written, for the puts to come, or (else) the chunk is forgotten.
+ */
+static int
+bc_write(struct history *h, int keep_last, struct ps_error *err)
+{
+	struct base_chunk	*c = &h->chunk;
+	struct strbuf		 keys = STRBUF_INIT;
+	sqlite3_stmt		*st;
+	size_t			 from, to, acc, eb, last, i;
+	int64_t			 rowid;
+	int			 r;
+
+	if (!c->loaded || !c->dirty)
+		return (0);
+	if (c->n == 0) {
+		if (c->rowid != 0) {
+			if ((st = hist_stmt(h, HS_CHUNK_DEL, err)) == NULL)
+				goto fail;
+			hb_int(h, st, 1, c->rowid);
+			r = hist_step(h, st, "writing the base", err);
+			hist_done(st);
+			if (r < 0)
+				goto fail;
+			c->rowid = 0;
+		}
+		c->dirty = 0;
+		return (0);
+	}
+	if (c->bytes <= BASE_CHUNK_MAX) {
+		if (bc_write_piece(h, c, 0, c->n, &c->rowid, err) != 0)
+			goto fail;
+		c->dirty = 0;
+		return (0);
+	}
+	/* Pieces of about BASE_CHUNK_TARGET bytes; the last may be smaller. */
+	last = 0;
+	for (from = 0; from < c->n; from = to) {
+		/* A piece past the target is one long key alone. */
+		acc = 0;
+		for (to = from; to < c->n; to++) {
+			eb = base_ent_bytes(c->ent[to].klen);
+			if (to > from && acc + eb > BASE_CHUNK_TARGET)
+				break;
+			acc += eb;
+		}
+		if (to == c->n && keep_last) {
+			last = from;
+			break;
+		}
+		rowid = from == 0 ? c->rowid : 0;
+		if (bc_write_piece(h, c, from, to, &rowid, err) != 0)
+			goto fail;
+	}
+	if (!keep_last) {
+		bc_forget(c);
+		return (0);
+	}
+	/* The last piece, a chunk of its own from its first key on. */
+	if (last == 0) {
+		/* One piece only: cannot happen past BASE_CHUNK_MAX. */
+		c->dirty = 1;
+		return (0);
+	}
+	c->rowid = 0;
+	c->has_low = 1;
+	sb_reset(&c->low);
+	sb_add(&c->low, c->keys.buf + c->ent[last].koff, c->ent[last].klen);
+	c->bytes = 0;
+	for (i = last; i < c->n; i++) {
+		c->ent[i - last] = c->ent[i];
+		sb_add(&keys, c->keys.buf + c->ent[i].koff, c->ent[i].klen);
+		c->ent[i - last].koff = keys.len - c->ent[i].klen;
+		c->bytes += base_ent_bytes(c->ent[i].klen);
+	}
+	c->n -= last;
+	sb_free(&c->keys);
+	c->keys = keys;
+	c->dirty = 1;
+	return (0);
+
+fail:
+	bc_forget(c);
+	return (-1);
+}
+
+/*
+ * Write the loaded chunk back (hist_exec and the base reads come here).
+ * FORGET: and forget it.
+ */
+static int
+bc_flush(struct history *h, int forget, struct ps_error *err)
+{
+	int	r;
+
+	if (!h->chunk.loaded || h->flushing)
+		return (0);
+	h->flushing = 1;
+	r = bc_write(h, 0, err);
+	h->flushing = 0;
+	if (forget || r != 0)
+		bc_forget(&h->chunk);
+	return (r);
+}
+
+/* Load the chunk KEY of (PAIR, TABLE) falls in (perhaps none yet). */
+static int
+bc_load(struct history *h, int64_t pair, const char *table, const void *key,
+    size_t len, struct ps_error *err)
+{
+	struct base_chunk	*c = &h->chunk;
+	sqlite3_stmt		*st;
+	int			 r;
+
+	if (bc_flush(h, 1, err) != 0)
+		return (-1);
+	if (c->table == NULL || strcmp(c->table, table) != 0) {
+		free(c->table);
+		c->table = xstrdup(table);
+	}
+	c->pair = pair;
+	c->has_low = 0;
+	c->has_next = 0;
+	sb_reset(&c->low);
+	sb_reset(&c->next);
+	/* The chunk at or below KEY, else the first one. */
+	if ((st = hist_stmt(h, HS_CHUNK_AT, err)) == NULL)
+		return (-1);
+	hb_int(h, st, 1, pair);
+	hb_text(h, st, 2, table);
+	hb_blob(h, st, 3, key, len);
+	r = hist_step(h, st, "reading the base", err);
+	if (r == 1)
+		c->has_low = 1;
+	else if (r == 0) {
+		hist_done(st);
+		if ((st = hist_stmt(h, HS_CHUNK_FIRST, err)) == NULL)
+			return (-1);
+		hb_int(h, st, 1, pair);
+		hb_text(h, st, 2, table);
+		r = hist_step(h, st, "reading the base", err);
+	}
+	if (r == 1) {
+		c->rowid = sqlite3_column_int64(st, 0);
+		sb_add(&c->low, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+		if (bc_decode(h, c, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2),
+		    sqlite3_column_int64(st, 3), err) != 0)
+			r = -1;
+	}
+	hist_done(st);
+	if (r < 0)
+		return (-1);
+	if (r == 1) {
+		/* Where the next chunk starts. */
+		if ((st = hist_stmt(h, HS_CHUNK_NEXT, err)) == NULL)
+			return (-1);
+		hb_int(h, st, 1, pair);
+		hb_text(h, st, 2, table);
+		hb_blob(h, st, 3, c->low.buf, c->low.len);
+		r = hist_step(h, st, "reading the base", err);
+		if (r == 1) {
+			c->has_next = 1;
+			sb_add(&c->next, sqlite3_column_blob(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+		}
+		hist_done(st);
+		if (r < 0)
+			return (-1);
+	} else {
+		c->rowid = 0;
+		c->n = 0;
+		c->bytes = 0;
+		sb_reset(&c->keys);
+	}
+	c->loaded = 1;
+	c->dirty = 0;
+	return (0);
+}
+
+/* Make the chunk of KEY the loaded one. */
+static int
+bc_get(struct history *h, int64_t pair, const char *table, const void *key,
+    size_t len, struct ps_error *err)
+{
+	if (bc_covers(&h->chunk, pair, table, key, len))
+		return (0);
+	if (bc_load(h, pair, table, key, len, err) != 0) {
+		bc_forget(&h->chunk);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Set or (DIG NULL) delete KEY in the loaded chunk of KEY. */
+static int
+bc_put(struct history *h, int64_t pair, const char *table, const void *key,
+    size_t len, const unsigned char *dig, struct ps_error *err)
+{
+	struct base_chunk	*c = &h->chunk;
+	ssize_t			 i;
+	int			 r;
+
+	if (bc_get(h, pair, table, key, len, err) != 0)
+		return (-1);
+	i = bc_find(c, key, len);
+	if (i >= 0) {
+		if (dig != NULL) {
+			if (memcmp(c->ent[i].dig, dig, DIGEST_LEN) == 0)
+				return (0);
+			memcpy(c->ent[i].dig, dig, DIGEST_LEN);
+		} else {
+			c->bytes -= base_ent_bytes(c->ent[i].klen);
+			memmove(c->ent + i, c->ent + i + 1,
+			    (c->n - (size_t)i - 1) * sizeof *c->ent);
+			c->n--;
+		}
+	} else if (dig != NULL)
+		bc_insert(c, (size_t)(-i - 1), key, len, dig);
+	else
+		return (0);
+	c->dirty = 1;
+	if (c->bytes > BASE_CHUNK_MAX) {
+		h->flushing = 1;
+		r = bc_write(h, 1, err);
+		h->flushing = 0;
+		if (r != 0)
+			return (-1);
+	} else if (c->keys.len > 4 * BASE_CHUNK_MAX &&
+	    c->keys.len > 4 * c->bytes) {
+		/* Replaced and deleted keys: write and reload. */
+		return (bc_flush(h, 1, err));
+	}
+	return (0);
+}
+
+
 int
 history_base_scan(struct history *h, int64_t pair, const char *table,
     struct base_cursor **out, struct ps_error *err)
@@ -1390,8 +1933,8 @@ history_base_scan(struct history *h, int64_t pair, const char *table,
 	    err) != 0)
 		return (-1);
 	if (h->scan == NULL && sqlite3_prepare_v3(h->rdb,
-	    "SELECT key, digest FROM base_state"
-	    " WHERE pair_id = ?1 AND tbl = ?2 ORDER BY key", -1,
+	    "SELECT n, data FROM base_chunks"
+	    " WHERE pair_id = ?1 AND tbl = ?2 ORDER BY lo", -1,
 	    SQLITE_PREPARE_PERSISTENT, &h->scan, NULL) != SQLITE_OK) {
 		hist_dberr(h, h->rdb, "preparing the base scan", err);
 		h->scan = NULL;
@@ -1426,12 +1969,23 @@ fail:
 	return (-1);
 }
 
+static int
+base_cursor_corrupt(struct base_cursor *c, struct ps_error *err)
+{
+	ps_error_set(err, PS_ERR_IO, "history %s: corrupt base chunk",
+	    c->h->path);
+	c->done = 1;
+	return (-1);
+}
+
 int
 history_base_next(struct base_cursor *c, const void **key, size_t *keylen,
     const unsigned char **digest, struct ps_error *err)
 {
-	struct history	*h = c->h;
-	int		 rc;
+	struct history		*h = c->h;
+	const unsigned char	*p, *e;
+	size_t			 klen;
+	int			 rc;
 
 	if (h == NULL) {
 		ps_error_set(err, PS_ERR_INTERNAL, "history: base scan read "
@@ -1440,31 +1994,50 @@ history_base_next(struct base_cursor *c, const void **key, size_t *keylen,
 	}
 	if (c->done)
 		return (0);
-	if (c->first) {
-		rc = c->rc;
-		c->first = 0;
-	} else
-		rc = sqlite3_step(h->scan);
-	if (rc == SQLITE_DONE) {
-		c->done = 1;
-		return (0);
+	while (c->left == 0) {
+		if (c->off != c->blob.len)
+			return (base_cursor_corrupt(c, err));
+		if (c->first) {
+			rc = c->rc;
+			c->first = 0;
+		} else
+			rc = sqlite3_step(h->scan);
+		if (rc == SQLITE_DONE) {
+			c->done = 1;
+			return (0);
+		}
+		if (rc != SQLITE_ROW) {
+			hist_dberr(h, h->rdb, "reading the base", err);
+			c->done = 1;
+			return (-1);
+		}
+		sb_reset(&c->blob);
+		sb_add(&c->blob, sqlite3_column_blob(h->scan, 1),
+		    (size_t)sqlite3_column_bytes(h->scan, 1));
+		c->left = sqlite3_column_int64(h->scan, 0);
+		if (c->left <= 0 || c->blob.len < 1 ||
+		    (unsigned char)c->blob.buf[0] != BASE_CHUNK_FORMAT)
+			return (base_cursor_corrupt(c, err));
+		c->off = 1;
 	}
-	if (rc != SQLITE_ROW) {
-		hist_dberr(h, h->rdb, "reading the base", err);
-		c->done = 1;
-		return (-1);
-	}
-	if (sqlite3_column_bytes(h->scan, 1) != DIGEST_LEN) {
-		ps_error_set(err, PS_ERR_IO, "history %s: corrupt base digest "
-		    "(%d bytes)", h->path, sqlite3_column_bytes(h->scan, 1));
-		c->done = 1;
-		return (-1);
-	}
-	*key = sqlite3_column_blob(h->scan, 0);
-	*keylen = (size_t)sqlite3_column_bytes(h->scan, 0);
-	if (*key == NULL)
-		*key = "";
-	*digest = sqlite3_column_blob(h->scan, 1);
+	p = (const unsigned char *)c->blob.buf + c->off;
+	e = (const unsigned char *)c->blob.buf + c->blob.len;
+	if (base_get_varint(&p, e, &klen) != 0 || klen > (size_t)(e - p) ||
+	    (size_t)(e - p) - klen < DIGEST_LEN)
+		return (base_cursor_corrupt(c, err));
+	/* Keys strictly increase, across chunks too. */
+	if (c->has_prev && base_keycmp(c->prev.buf, c->prev.len, p,
+	    klen) >= 0)
+		return (base_cursor_corrupt(c, err));
+	sb_reset(&c->prev);
+	sb_add(&c->prev, p, klen);
+	c->has_prev = 1;
+	*key = klen > 0 ? (const void *)p : (const void *)"";
+	*keylen = klen;
+	*digest = p + klen;
+	c->off = (size_t)(p + klen + DIGEST_LEN -
+	    (const unsigned char *)c->blob.buf);
+	c->left--;
 	return (1);
 }
 
@@ -1475,6 +2048,8 @@ history_base_cursor_free(struct base_cursor *c)
 
 	if (c == NULL)
 		return;
+	sb_free(&c->blob);
+	sb_free(&c->prev);
 	if ((h = c->h) == NULL) {
 		free(c);
 		return;
@@ -1491,18 +2066,19 @@ history_base_get(struct history *h, int64_t pair, const char *table,
     const void *key, size_t keylen, unsigned char digest[DIGEST_LEN],
     struct ps_error *err)
 {
-	sqlite3_stmt	*st;
-	int		 r;
+	ssize_t	i;
+	int	r = 0;
 
-	if ((st = hist_stmt(h, HS_BASE_GET, err)) == NULL)
+	if (bc_flush(h, h->depth == 0, err) != 0 ||
+	    bc_get(h, pair, table, key, keylen, err) != 0)
 		return (-1);
-	hb_int(h, st, 1, pair);
-	hb_text(h, st, 2, table);
-	hb_blob(h, st, 3, key, keylen);
-	if ((r = hist_step(h, st, "reading the base", err)) == 1 &&
-	    col_digest(h, st, 0, digest, err) != 1)
-		r = -1;
-	hist_done(st);
+	if ((i = bc_find(&h->chunk, key, keylen)) >= 0) {
+		memcpy(digest, h->chunk.ent[i].dig, DIGEST_LEN);
+		r = 1;
+	}
+	/* Outside a transaction another process may change it next. */
+	if (h->depth == 0)
+		bc_forget(&h->chunk);
 	return (r);
 }
 
@@ -1511,106 +2087,54 @@ history_base_put(struct history *h, int64_t pair, const char *table,
     const void *key, size_t keylen, const unsigned char *digest,
     struct ps_error *err)
 {
-	sqlite3_stmt	*st;
-	int		 r;
+	int	outer, r;
 
-	if (digest != NULL && h->depth > 0 && !h->doomed) {
-		/* Wait for HIST_PUT_ROWS puts of this pair and table. */
-		if (h->nput > 0 && (h->put_pair != pair ||
-		    strcmp(h->put_table, table) != 0) &&
-		    hist_put_flush(h, err) != 0)
-			return (-1);
-		if (h->nput == 0) {
-			if (h->put_table == NULL ||
-			    strcmp(h->put_table, table) != 0) {
-				free(h->put_table);
-				h->put_table = xstrdup(table);
-			}
-			h->put_pair = pair;
-			sb_reset(&h->put_keys);
-			h->put_off[0] = 0;
-		}
-		sb_add(&h->put_keys, key, keylen);
-		memcpy(h->put_dig[h->nput], digest, DIGEST_LEN);
-		h->put_off[++h->nput] = h->put_keys.len;
-		if (h->nput == HIST_PUT_ROWS)
-			return (hist_put_flush(h, err));
-		return (0);
-	}
-	st = hist_stmt(h, digest != NULL ? HS_BASE_SET : HS_BASE_DEL, err);
-	if (st == NULL)
+	if (h->depth > 0)
+		return (bc_put(h, pair, table, key, keylen, digest, err));
+	if (hist_wbegin(h, &outer, err) != 0)
 		return (-1);
-	hb_int(h, st, 1, pair);
-	hb_text(h, st, 2, table);
-	hb_blob(h, st, 3, key, keylen);
-	if (digest != NULL)
-		hb_blob(h, st, 4, digest, DIGEST_LEN);
-	r = hist_step(h, st, "writing the base", err);
-	hist_done(st);
-	return (r < 0 ? -1 : 0);
+	r = bc_put(h, pair, table, key, keylen, digest, err);
+	return (hist_wend(h, outer, r == 0, err) != 0 ? -1 : r);
 }
 
 /*
- * Write the pending base puts: one HIST_PUT_ROWS-row statement when the
- * buffer is full, else one statement per row.  Every other use of the
- * writer comes here first, so the history always reads as if each put had
- * been written at once.
+ * Schema version 3: the base moves from one row per key (base_state) into
+ * chunks.  Runs inside the migration's transaction.
  */
 static int
-hist_put_flush(struct history *h, struct ps_error *err)
+hist_migrate_base_chunks(struct history *h, struct ps_error *err)
 {
-	struct strbuf	 sql = STRBUF_INIT;
 	sqlite3_stmt	*st;
-	int		 i, n, r = 0, rows, col;
+	int		 rc, r = 0;
 
-	if (h->nput == 0 || h->flushing)
-		return (0);
-	h->flushing = 1;
-	n = h->nput;
-	h->nput = 0;
-	if (n == HIST_PUT_ROWS && h->put_many == NULL) {
-		sb_addstr(&sql, "INSERT INTO base_state (pair_id, tbl, key,"
-		    " digest) VALUES ");
-		for (i = 0; i < HIST_PUT_ROWS; i++)
-			sb_addstr(&sql, i == 0 ? "(?, ?, ?, ?)" :
-			    ", (?, ?, ?, ?)");
-		sb_addstr(&sql, " ON CONFLICT (pair_id, tbl, key) DO UPDATE"
-		    " SET digest = excluded.digest");
-		if (sqlite3_prepare_v3(h->db, sb_str(&sql), -1,
-		    SQLITE_PREPARE_PERSISTENT, &h->put_many, NULL) !=
-		    SQLITE_OK) {
-			hist_dberr(h, h->db, "preparing a statement", err);
-			h->put_many = NULL;
-			r = -1;
-			goto out;
-		}
-	}
-	for (i = 0; i < n && r == 0; i += rows) {
-		if (n == HIST_PUT_ROWS) {
-			st = h->put_many;
-			rows = HIST_PUT_ROWS;
-		} else if ((st = hist_stmt(h, HS_BASE_SET, err)) == NULL) {
+	if ((st = hist_prepare(h, "SELECT pair_id, tbl, key, digest"
+	    " FROM base_state ORDER BY pair_id, tbl, key", err)) == NULL)
+		return (-1);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 3) != DIGEST_LEN) {
+			ps_error_set(err, PS_ERR_IO, "history %s: corrupt "
+			    "base digest (%d bytes)", h->path,
+			    sqlite3_column_bytes(st, 3));
 			r = -1;
 			break;
-		} else
-			rows = 1;
-		h->bind_rc = SQLITE_OK;
-		for (col = 0; col < rows; col++) {
-			hb_int(h, st, 4 * col + 1, h->put_pair);
-			hb_text(h, st, 4 * col + 2, h->put_table);
-			hb_blob(h, st, 4 * col + 3,
-			    h->put_keys.buf + h->put_off[i + col],
-			    h->put_off[i + col + 1] - h->put_off[i + col]);
-			hb_blob(h, st, 4 * col + 4, h->put_dig[i + col],
-			    DIGEST_LEN);
 		}
-		if (hist_step(h, st, "writing the base", err) < 0)
-			r = -1;
-		hist_done(st);
+		r = bc_put(h, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2),
+		    sqlite3_column_blob(st, 3), err);
 	}
-out:
-	sb_free(&sql);
-	h->flushing = 0;
+	if (r == 0 && rc != SQLITE_DONE) {
+		hist_dberr(h, h->db, "reading the base", err);
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	if (r == 0)
+		r = bc_flush(h, 1, err);
+	bc_forget(&h->chunk);
+	if (r == 0)
+		r = hist_exec(h, h->db, "DROP TABLE base_state", "migrating",
+		    err);
 	return (r);
 }
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "projsync/history.h"
+#include "projsync/strbuf.h"
 #include "projsync/util.h"
 #include "testutil.h"
 
@@ -74,6 +75,9 @@ assert_query(const char *path, const char *sql, const char *want)
 	free(got);
 }
 
+/* Keys in the base, counted through its chunks. */
+#define BASE_COUNT	"SELECT coalesce(sum(n), 0) FROM base_chunks"
+
 /* A digest filled with byte B. */
 static void
 digest_of(unsigned char d[DIGEST_LEN], int b)
@@ -98,13 +102,13 @@ test_open_twice(void **state)
 	history_close(fx->h);
 	fx->h = NULL;
 
-	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 3);
 	assert_int_equal(tu_query_int(fx->path, "PRAGMA application_id"),
 	    0x50534e43);
 	assert_query(fx->path, "PRAGMA journal_mode", "wal\n");
 	assert_query(fx->path, "SELECT name FROM sqlite_master"
 	    " WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-	    "base_state\nconflicts\ndaemons\njob_logs\njob_tables\njobs\n"
+	    "base_chunks\nconflicts\ndaemons\njob_logs\njob_tables\njobs\n"
 	    "pairs\nschedule_runs\nsettings_log\n");
 
 	/* Open again: nothing migrated twice, the data kept. */
@@ -112,7 +116,7 @@ test_open_twice(void **state)
 	assert_int_equal(history_open(fx->path, &h2, &err), 0);
 	assert_int_equal(history_job_get(h2, j.id, &got, &err), 0);
 	assert_string_equal(got.kind, "sync");
-	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(tu_query_int(fx->path, "PRAGMA user_version"), 3);
 	assert_int_equal(tu_query_int(fx->path,
 	    "SELECT count(*) FROM jobs"), 1);
 	job_row_free(&got);
@@ -596,7 +600,7 @@ test_base(void **state)
 	assert_int_equal(access(wal, F_OK), -1);
 	free(wal);
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 7);
+	    BASE_COUNT), 7);
 }
 
 /* ---- transactions and two handles ---- */
@@ -618,10 +622,10 @@ test_nested_transactions(void **state)
 	assert_int_equal(history_commit(fx->h, &err), 0);
 	/* Still inside the outer transaction: not visible to others. */
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 0);
+	    BASE_COUNT), 0);
 	assert_int_equal(history_commit(fx->h, &err), 0);
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 1);
+	    BASE_COUNT), 1);
 
 	/* An inner rollback undoes the whole transaction. */
 	assert_int_equal(history_begin(fx->h, &err), 0);
@@ -631,14 +635,14 @@ test_nested_transactions(void **state)
 	assert_int_equal(history_commit(fx->h, &err), -1);
 	assert_non_null(strstr(err.msg, "rolled back"));
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 1);
+	    BASE_COUNT), 1);
 
 	/* A plain rollback. */
 	assert_int_equal(history_begin(fx->h, &err), 0);
 	put(fx->h, pair, "t", &k2);
 	assert_int_equal(history_rollback(fx->h, &err), 0);
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 1);
+	    BASE_COUNT), 1);
 
 	assert_int_equal(history_commit(fx->h, &err), -1);
 	assert_int_equal(err.code, PS_ERR_INTERNAL);
@@ -664,7 +668,7 @@ test_nested_transactions(void **state)
 	assert_int_equal(history_commit(fx->h, &err), 0);
 	assert_query(fx->path, "SELECT name FROM job_tables", "items\n");
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 2);
+	    BASE_COUNT), 2);
 	free(t[0].name);
 	free(t[0].status);
 	job_row_free(&j);
@@ -1192,7 +1196,7 @@ test_prune(void **state)
 	conflict_row_free(&c);
 	assert_int_equal(history_conflict_get(fx->h, done_id, &c, &err), -1);
 	assert_int_equal(tu_query_int(fx->path,
-	    "SELECT count(*) FROM base_state"), 1);
+	    BASE_COUNT), 1);
 
 	/* Nothing more to prune; a negative count is refused. */
 	assert_int_equal(history_prune(fx->h, 90, &removed, &err), 0);
@@ -1214,7 +1218,35 @@ test_prune(void **state)
 
 /* ---- schedules and daemons ---- */
 
-/* A version 1 file (as the first release wrote it) migrates, data kept. */
+/* Every key and digest of (PAIR, TABLE) as hex, one line each. */
+static char *
+scan_hex(struct history *h, int64_t pair, const char *table)
+{
+	struct base_cursor	*c;
+	struct ps_error		 err;
+	struct strbuf		 sb = STRBUF_INIT;
+	const void		*key;
+	const unsigned char	*digest;
+	size_t			 len;
+	int			 r;
+
+	assert_int_equal(history_base_scan(h, pair, table, &c, &err), 0);
+	while ((r = history_base_next(c, &key, &len, &digest, &err)) == 1) {
+		sb_addhex(&sb, key, len);
+		sb_addch(&sb, ' ');
+		sb_addhex(&sb, digest, DIGEST_LEN);
+		sb_addch(&sb, '\n');
+	}
+	assert_int_equal(r, 0);
+	history_base_cursor_free(c);
+	return (sb_detach(&sb));
+}
+
+/*
+ * A version 1 file (as the first release wrote it) migrates, data kept:
+ * the schedules' tables appear and the base moves into chunks, every key
+ * and digest as it was.
+ */
 static void
 test_migrate_v1(void **state)
 {
@@ -1222,20 +1254,59 @@ test_migrate_v1(void **state)
 	struct history		*h = NULL;
 	struct ps_error		 err;
 	struct schedule_run	 r;
-	char			*p;
+	char			*p, *want, *got;
+	unsigned char		 d[DIGEST_LEN];
+	static const char	*rows =
+	    "SELECT lower(hex(key)) || ' ' || lower(hex(digest))"
+	    " FROM base_state WHERE pair_id = %d AND tbl = '%s' ORDER BY key";
+	char			 sql[256];
 
 	p = tu_path(fx->dir, "v1.db");
 	assert_int_equal(history_open(p, &h, &err), 0);
 	history_close(h);
 	h = NULL;
-	/* Back to version 1: drop what version 2 added. */
+	/* Back to version 1: drop what versions 2 and 3 added. */
 	tu_sql(p, "DROP TABLE schedule_runs; DROP TABLE daemons;"
-	    " DROP TABLE settings_log;"
+	    " DROP TABLE settings_log; DROP TABLE base_chunks;"
+	    " CREATE TABLE base_state ("
+	    "  pair_id INTEGER NOT NULL,"
+	    "  tbl TEXT NOT NULL,"
+	    "  key BLOB NOT NULL,"
+	    "  digest BLOB NOT NULL,"
+	    "  PRIMARY KEY (pair_id, tbl, key)) WITHOUT ROWID;"
 	    " PRAGMA user_version = 1;"
-	    " INSERT INTO pairs (a, b) VALUES ('a', 'b');");
+	    " INSERT INTO pairs (a, b) VALUES ('a', 'b'), ('a', 'c');"
+	    /* 5000 keys of 1 to 60 bytes, and three of 20 KB. */
+	    " WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+	    "  WHERE i < 5000)"
+	    " INSERT INTO base_state SELECT 1, 'items',"
+	    "  CAST(substr(printf('%08d', i * 7919 % 100003) ||"
+	    "  hex(randomblob(30)), 1, 1 + i % 60) AS BLOB), randomblob(16)"
+	    "  FROM s WHERE 1 ON CONFLICT DO NOTHING;"
+	    " INSERT INTO base_state VALUES (1, 'items', zeroblob(20000),"
+	    "  randomblob(16)), (1, 'items', CAST(x'ff' || zeroblob(20000) AS BLOB),"
+	    "  randomblob(16)), (1, 'items', CAST(x'80' || randomblob(20000) AS BLOB),"
+	    "  randomblob(16));"
+	    " INSERT INTO base_state VALUES (1, 'orders', x'', randomblob(16)),"
+	    "  (2, 'items', x'01', randomblob(16));");
+	snprintf(sql, sizeof sql, rows, 1, "items");
+	want = tu_query(p, sql);
+	assert_true(strlen(want) > 4000 * 40);
 	assert_int_equal(history_open(p, &h, &err), 0);
-	assert_int_equal(tu_query_int(p, "PRAGMA user_version"), 2);
-	assert_int_equal(tu_query_int(p, "SELECT count(*) FROM pairs"), 1);
+	assert_int_equal(tu_query_int(p, "PRAGMA user_version"), 3);
+	assert_int_equal(tu_query_int(p, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'base_state'"), 0);
+	assert_int_equal(tu_query_int(p, "SELECT count(*) FROM pairs"), 2);
+	got = scan_hex(h, 1, "items");
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	/* Chunks, not one row per key. */
+	assert_true(tu_query_int(p, "SELECT count(*) FROM base_chunks") < 100);
+	assert_int_equal(history_base_get(h, 1, "orders", "", 0, d, &err), 1);
+	assert_int_equal(history_base_get(h, 2, "items", "\x01", 1, d, &err),
+	    1);
+	assert_int_equal(history_base_get(h, 2, "items", "", 0, d, &err), 0);
 	assert_int_equal(history_schedule_get(h, "nightly", &r, &err), 0);
 	assert_int_equal(history_schedule_seen(h, "nightly", 50, &err), 0);
 	assert_int_equal(history_schedule_get(h, "nightly", &r, &err), 1);
@@ -1243,6 +1314,262 @@ test_migrate_v1(void **state)
 	schedule_run_free(&r);
 	history_close(h);
 	free(p);
+}
+
+/* ---- the base in chunks, against a model ---- */
+
+#define MODEL_KEYS	3000
+
+struct model {
+	char		*key[MODEL_KEYS];
+	size_t		 len[MODEL_KEYS];
+	int		 order[MODEL_KEYS];	/* indexes in key order */
+	int		 dig[MODEL_KEYS];	/* 0: absent */
+};
+
+static uint64_t	model_rng = 88172645463325252ULL;
+
+static unsigned
+model_rand(unsigned n)
+{
+	model_rng ^= model_rng << 13;
+	model_rng ^= model_rng >> 7;
+	model_rng ^= model_rng << 17;
+	return ((unsigned)(model_rng % n));
+}
+
+static struct model	*model_cmp_m;
+
+static int
+model_cmp(const void *a, const void *b)
+{
+	const struct model	*m = model_cmp_m;
+	int			 i = *(const int *)a, j = *(const int *)b;
+	size_t			 n;
+	int			 c;
+
+	n = m->len[i] < m->len[j] ? m->len[i] : m->len[j];
+	if ((c = memcmp(m->key[i], m->key[j], n)) != 0)
+		return (c);
+	return (m->len[i] < m->len[j] ? -1 : m->len[i] > m->len[j]);
+}
+
+static void
+model_init(struct model *m)
+{
+	int	i;
+	size_t	k;
+
+	memset(m, 0, sizeof *m);
+	for (i = 0; i < MODEL_KEYS; i++) {
+		/* Mostly short keys, with NULs; a few longer than a chunk. */
+		m->len[i] = i % 500 == 7 ? 13000 + (size_t)i :
+		    (size_t)(i % 37);
+		m->key[i] = xcalloc(1, m->len[i] + 4);
+		m->key[i][0] = (char)(i % 251);
+		m->key[i][1] = (char)(i / 251);
+		for (k = 2; k < m->len[i] + 2; k++)
+			m->key[i][k] = (char)((k * 31 + (size_t)i) % 3);
+		m->len[i] += 2;
+		m->order[i] = i;
+	}
+	model_cmp_m = m;
+	qsort(m->order, MODEL_KEYS, sizeof m->order[0], model_cmp);
+}
+
+static void
+model_free(struct model *m)
+{
+	int	i;
+
+	for (i = 0; i < MODEL_KEYS; i++)
+		free(m->key[i]);
+}
+
+/* Put key I with digest byte D (0: delete) in H and in M. */
+static void
+model_put(struct history *h, struct model *m, int i, int d)
+{
+	struct ps_error	err;
+	unsigned char	dig[DIGEST_LEN];
+
+	digest_of(dig, d);
+	if (history_base_put(h, 1, "t", m->key[i], m->len[i],
+	    d != 0 ? dig : NULL, &err) != 0)
+		fail_msg("history_base_put: %s", err.msg);
+	m->dig[i] = d;
+}
+
+static void
+model_check(struct fx *fx, struct model *m)
+{
+	struct base_cursor	*c;
+	struct ps_error		 err;
+	const void		*key;
+	const unsigned char	*digest;
+	unsigned char		 d[DIGEST_LEN];
+	size_t			 len;
+	int			 i, k, n = 0;
+
+	assert_int_equal(history_base_scan(fx->h, 1, "t", &c, &err), 0);
+	for (k = 0; k < MODEL_KEYS; k++) {
+		i = m->order[k];
+		if (m->dig[i] == 0)
+			continue;
+		n++;
+		assert_int_equal(history_base_next(c, &key, &len, &digest,
+		    &err), 1);
+		assert_int_equal(len, m->len[i]);
+		assert_memory_equal(key, m->key[i], len);
+		digest_of(d, m->dig[i]);
+		assert_memory_equal(digest, d, DIGEST_LEN);
+	}
+	assert_int_equal(history_base_next(c, &key, &len, &digest, &err), 0);
+	history_base_cursor_free(c);
+	assert_int_equal(tu_query_int(fx->path, BASE_COUNT), n);
+	/* No empty chunk; none far past the split size but a lone long key. */
+	assert_int_equal(tu_query_int(fx->path, "SELECT count(*) FROM"
+	    " base_chunks WHERE n = 0 OR (n > 1 AND length(data) > 12001)"),
+	    0);
+	/* Each chunk's lo is its first key. */
+	assert_int_equal(tu_query_int(fx->path, "SELECT count(*) FROM"
+	    " base_chunks WHERE substr(data, CASE WHEN length(lo) < 128"
+	    " THEN 3 WHEN length(lo) < 16384 THEN 4 ELSE 5 END, length(lo))"
+	    " <> lo"), 0);
+}
+
+/*
+ * Two handles on one file (two processes) write keys of the same chunk in
+ * turn, in and out of transactions, after reads: neither loses the other's
+ * writes.
+ */
+static void
+test_base_two_writers(void **state)
+{
+	struct fx	*fx = *state;
+	struct history	*h2 = NULL;
+	struct model	*m;
+	struct ps_error	 err;
+	unsigned char	 d[DIGEST_LEN];
+	int		 k;
+
+	m = xcalloc(1, sizeof *m);
+	model_init(m);
+	assert_int_equal(history_open(fx->path, &h2, &err), 0);
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	for (k = 0; k < 100; k++)
+		model_put(fx->h, m, m->order[k], 1);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	for (k = 0; k < 20; k++) {
+		/* A reads (out of a transaction), B writes, A writes. */
+		assert_int_equal(history_base_get(fx->h, 1, "t",
+		    m->key[m->order[k]], m->len[m->order[k]], d, &err), 1);
+		model_put(h2, m, m->order[k + 1], 2 + k);
+		assert_int_equal(history_begin(fx->h, &err), 0);
+		model_put(fx->h, m, m->order[k + 2], 100 + k);
+		assert_int_equal(history_commit(fx->h, &err), 0);
+		/* B writes again after A's commit; then A in a transaction. */
+		model_put(h2, m, m->order[k + 3], 150 + k);
+		assert_int_equal(history_begin(fx->h, &err), 0);
+		model_put(fx->h, m, m->order[k + 4], 200 + k);
+		assert_int_equal(history_commit(fx->h, &err), 0);
+	}
+	model_check(fx, m);
+	history_close(h2);
+	model_free(m);
+	free(m);
+}
+
+/*
+ * Random puts, overwrites, deletes and gets over 3000 keys (with NUL bytes,
+ * prefixes of each other, a few longer than a chunk), in key order as a
+ * first sync writes them and in random order, in transactions committed
+ * and rolled back and outside any: the scan and every get agree with a
+ * model.
+ */
+static void
+test_base_chunks(void **state)
+{
+	struct fx	*fx = *state;
+	struct model	*m, *saved;
+	struct ps_error	 err;
+	unsigned char	 d[DIGEST_LEN];
+	int		 round, k, i, op, r;
+
+	m = xcalloc(1, sizeof *m);
+	saved = xcalloc(1, sizeof *saved);
+	model_init(m);
+
+	/* A first sync: every key in order, one transaction per 1000. */
+	for (k = 0; k < MODEL_KEYS; k++) {
+		if (k % 1000 == 0)
+			assert_int_equal(history_begin(fx->h, &err), 0);
+		model_put(fx->h, m, m->order[k], 1 + k % 200);
+		if (k % 1000 == 999 || k + 1 == MODEL_KEYS)
+			assert_int_equal(history_commit(fx->h, &err), 0);
+	}
+	model_check(fx, m);
+	assert_true(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_chunks") < 200);
+
+	for (round = 0; round < 40; round++) {
+		memcpy(saved->dig, m->dig, sizeof m->dig);
+		assert_int_equal(history_begin(fx->h, &err), 0);
+		for (k = 0; k < 300; k++) {
+			i = (int)model_rand(MODEL_KEYS);
+			op = (int)model_rand(10);
+			if (op < 5)
+				model_put(fx->h, m, i, 1 +
+				    (int)model_rand(250));
+			else if (op < 8)
+				model_put(fx->h, m, i, 0);
+			else {
+				r = history_base_get(fx->h, 1, "t", m->key[i],
+				    m->len[i], d, &err);
+				assert_int_equal(r, m->dig[i] != 0);
+				if (r == 1)
+					assert_int_equal(d[0], m->dig[i]);
+			}
+		}
+		if (round % 5 == 3) {
+			assert_int_equal(history_rollback(fx->h, &err), 0);
+			memcpy(m->dig, saved->dig, sizeof m->dig);
+			/* Next to the last key touched: nothing undone comes
+			 * back. */
+			assert_int_equal(history_begin(fx->h, &err), 0);
+			model_put(fx->h, m, i, 77);
+			assert_int_equal(history_commit(fx->h, &err), 0);
+			model_check(fx, m);
+		} else
+			assert_int_equal(history_commit(fx->h, &err), 0);
+		/* Some writes outside a transaction. */
+		for (k = 0; k < 5; k++)
+			model_put(fx->h, m, (int)model_rand(MODEL_KEYS),
+			    (int)model_rand(3) == 0 ? 0 :
+			    1 + (int)model_rand(250));
+		if (round % 4 == 0)
+			model_check(fx, m);
+	}
+	model_check(fx, m);
+
+	/* Deleting every key leaves no chunk. */
+	assert_int_equal(history_begin(fx->h, &err), 0);
+	for (k = MODEL_KEYS - 1; k >= 0; k--)
+		model_put(fx->h, m, m->order[k], 0);
+	assert_int_equal(history_commit(fx->h, &err), 0);
+	model_check(fx, m);
+	assert_int_equal(tu_query_int(fx->path,
+	    "SELECT count(*) FROM base_chunks"), 0);
+
+	/* A damaged chunk is reported, not misread. */
+	model_put(fx->h, m, 5, 9);
+	tu_sql(fx->path, "UPDATE base_chunks SET data = x'01ff'");
+	assert_int_equal(history_base_get(fx->h, 1, "t", m->key[5], m->len[5],
+	    d, &err), -1);
+	assert_non_null(strstr(err.msg, "corrupt base chunk"));
+	model_free(m);
+	free(m);
+	free(saved);
 }
 
 /*
@@ -1361,6 +1688,8 @@ main(void)
 		T(test_logs),
 		T(test_pair),
 		T(test_base),
+		T(test_base_chunks),
+		T(test_base_two_writers),
 		T(test_nested_transactions),
 		T(test_two_handles),
 		T(test_conflict_record),
