@@ -1887,43 +1887,48 @@ pg_stage_create(struct db_conn *c, struct pg_shape *s,
 	return rc;
 }
 
-/* Append LEN bytes at P as a COPY text field of family FAM. */
-static void
-pg_copy_add(struct strbuf *sb, const char *p, size_t len,
-    enum type_family fam)
+/* Bytes COPY text escapes: backslash, tab, newline, carriage return. */
+static const unsigned char pg_copy_special[256] = {
+	['\\'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+
+/*
+ * Write LEN bytes at P at O as a COPY text field of family FAM: room for
+ * pg_copy_room(LEN) bytes must be there.  Returns the end of what it wrote.
+ */
+static char *
+pg_copy_put(char *o, const char *p, size_t len, enum type_family fam)
 {
-	const char	*e = p + len, *run;
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i;
 
 	if (fam == TF_BINARY) {
-		sb_addstr(sb, "\\\\x");
-		sb_addhex(sb, p, len);
-		return;
-	}
-	while (p < e) {
-		run = p;
-		while (p < e && *p != '\\' && *p != '\t' && *p != '\n' &&
-		    *p != '\r')
-			p++;
-		if (p > run)
-			sb_add(sb, run, (size_t)(p - run));
-		if (p == e)
-			break;
-		switch (*p) {
-		case '\\':
-			sb_add(sb, "\\\\", 2);
-			break;
-		case '\t':
-			sb_add(sb, "\\t", 2);
-			break;
-		case '\n':
-			sb_add(sb, "\\n", 2);
-			break;
-		default:
-			sb_add(sb, "\\r", 2);
-			break;
+		memcpy(o, "\\\\x", 3);
+		o += 3;
+		for (i = 0; i < len; i++) {
+			*o++ = hex[u[i] >> 4];
+			*o++ = hex[u[i] & 15];
 		}
-		p++;
+		return (o);
 	}
+	for (i = 0; i < len; i++) {
+		if (!pg_copy_special[u[i]]) {
+			*o++ = (char)u[i];
+			continue;
+		}
+		*o++ = '\\';
+		*o++ = u[i] == '\\' ? '\\' : u[i] == '\t' ? 't' :
+		    u[i] == '\n' ? 'n' : 'r';
+	}
+	return (o);
+}
+
+/* The most pg_copy_put() writes for LEN bytes. */
+static size_t
+pg_copy_room(size_t len)
+{
+	return (3 + 2 * len);
 }
 
 /*
@@ -1976,25 +1981,36 @@ pg_copy_rows(struct pg_conn *pc, const struct change_batch *b, int direct)
 {
 	const struct change	*ch;
 	struct strbuf		 sb = STRBUF_INIT;
-	size_t			 k;
+	size_t			 k, need;
+	char			*o;
 	int			 i, ok = 1;
 
 	for (k = 0; k < b->n && ok; k++) {
 		ch = &b->ch[k];
+		/* Room for the row, then write it in place. */
+		need = 2 + (size_t)b->ncols * 3;
+		for (i = 0; i < b->ncols; i++)
+			if (!row_null(&ch->row, i))
+				need += pg_copy_room(row_len(&ch->row, i));
+		sb_grow(&sb, need);
+		o = sb.buf + sb.len;
 		if (!direct)
-			sb_addch(&sb, ch->op == CH_INSERT ? 'I' :
-			    ch->op == CH_UPDATE ? 'U' : 'D');
+			*o++ = ch->op == CH_INSERT ? 'I' :
+			    ch->op == CH_UPDATE ? 'U' : 'D';
 		for (i = 0; i < b->ncols; i++) {
 			if (!direct || i > 0)
-				sb_addch(&sb, '\t');
+				*o++ = '\t';
 			if (row_null(&ch->row, i) ||
-			    (ch->op == CH_DELETE && i >= b->nkey))
-				sb_add(&sb, "\\N", 2);
-			else
-				pg_copy_add(&sb, row_ptr(&ch->row, i),
+			    (ch->op == CH_DELETE && i >= b->nkey)) {
+				memcpy(o, "\\N", 2);
+				o += 2;
+			} else
+				o = pg_copy_put(o, row_ptr(&ch->row, i),
 				    row_len(&ch->row, i), b->fam[i]);
 		}
-		sb_addch(&sb, '\n');
+		*o++ = '\n';
+		sb.len = (size_t)(o - sb.buf);
+		sb.buf[sb.len] = '\0';
 		if (sb.len >= PG_COPY_CHUNK || k + 1 == b->n) {
 			ok = PQputCopyData(pc->main, sb.buf, (int)sb.len) == 1;
 			sb_reset(&sb);
