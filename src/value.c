@@ -516,6 +516,12 @@ canon_float(const char *in, size_t len, struct strbuf *out,
 	return 0;
 }
 
+int
+value_parse_float(const char *in, size_t len, double *out)
+{
+	return float_parse(in, len, out) == 0 ? 0 : -1;
+}
+
 /* ---- booleans ---- */
 
 /* 1 true, 0 false, -1 neither. */

@@ -69,6 +69,12 @@ int		 tf_from_name(const char *);	/* -1 if unknown */
  */
 int	value_canon(enum type_family, const char *, size_t, struct strbuf *,
 	    struct ps_error *);
+/*
+ * Read a decimal or float text (any form value_canon accepts for float) as
+ * a double: 0, or -1 when it is not one or overflows.  "nan" and the
+ * infinities read as such.
+ */
+int	value_parse_float(const char *, size_t, double *);
 /* Canonical float text of a double (shortest round trip). */
 void	value_canon_double(double, struct strbuf *);
 /*

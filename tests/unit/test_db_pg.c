@@ -1211,6 +1211,215 @@ test_apply_keys(void **state)
 	row_free(&r);
 }
 
+/*
+ * Batches in COPY's binary format: edge values of every type it encodes
+ * land exactly as the server's own text input reads them (a reference
+ * table filled with SQL literals), through the set-based apply and through
+ * apply_commit; values it does not encode (infinities, NaN, more than six
+ * fraction digits, year 0) go as text; an integer out of its column's range
+ * is the server's error, never a wrapped value.
+ */
+#define BV_COLS	18
+static const char *const bv_values[][BV_COLS] = {
+	{ "1", "0", "0", "0", "0", "0", "false", "", "", "", "{}", "{}", "",
+	  "00000000-0000-0000-0000-000000000000", "2000-01-01", "00:00:00",
+	  "2000-01-01 00:00:00", "2000-01-01 00:00:00+00" },
+	{ "-9223372036854775808", "-32768", "-2147483648",
+	  "-99999999999999.999999", "-0.000000000000000000001",
+	  "-1.5e300", "true", "tab\there\nnew line \\ back \xf0\x9f\x98\x80",
+	  "12345678", "ab", "{\"a\":[1,2.5,\"x\"],\"b\":null}",
+	  "{\"b\":null,\"a\":[1,2.5,\"x\"]}", "\x00\xff\\\t",
+	  "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "0001-01-01", "24:00:00",
+	  "0001-01-01 00:00:00", "1969-12-31 23:59:59.999999+00" },
+	{ "9223372036854775807", "32767", "2147483647", "12345678901234.5",
+	  "123456789012345678901234567890.1234567890123", "4.9e-324", "true",
+	  "caf\xc3\xa9", "x", "abcd", "[]", "[]", "\x01",
+	  "ffffffff-ffff-ffff-ffff-ffffffffffff", "9999-12-31",
+	  "23:59:59.999999", "9999-12-31 23:59:59.999999",
+	  "2038-01-19 03:14:08.000001+00" },
+	{ "4", "-1", "10000", "100000000", "0.0001", "0.1", "false", "4",
+	  "4", "4", "1", "1", "4", "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+	  "1970-01-01", "00:00:00.000001", "1970-01-01 00:00:00.5",
+	  "2024-02-29 12:00:00+00" },
+	{ "5", "7", "-10000", "-0.5", "0.00010001", "123456789", "true", "5",
+	  "5", "5", "\"s\"", "\"s\"", "5", "00000000-0000-0000-0000-000000000005",
+	  "2024-02-29", "12:34:56.5", "1999-12-31 23:59:59.1",
+	  "1999-12-31 23:59:59.123456+00" },
+	/* Each row below makes its whole batch go as text. */
+	{ "6", "1", "1", "nan", "inf", "nan", "true", "6", "6", "6", "null",
+	  "null", "6", "00000000-0000-0000-0000-000000000006", "infinity",
+	  "01:00:00", "-infinity", "infinity" },
+	{ "7", "1", "1", "1.0000005", "1", "1", "true", "7", "7", "7", "7",
+	  "7", "7", "00000000-0000-0000-0000-000000000007", "2000-01-01",
+	  "01:00:00", "2000-01-01 00:00:00.1234565",
+	  "2000-01-01 00:00:00.000000001+00" },
+	{ "8", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	  NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "9", "9", "9", "9", "9", "9", "true", "9", "9", "9", "9", "9", "9",
+	  "00000000-0000-0000-0000-000000000009", "2009-09-09", "09:09:09",
+	  "2009-09-09 09:09:09", "2009-09-09 09:09:09+00" },
+};
+
+static const char bv_ddl[] =
+    "(id int8 PRIMARY KEY, i2 int2, i4 int4, n numeric(20,6), nn numeric, "
+    "f float8, b bool, t text, vc varchar(8), bp char(4), j json, "
+    "jb jsonb, by bytea, u uuid, d date, tm time, ts timestamp(6), "
+    "tz timestamptz(6))";
+
+/* The same rows as SQL literals, read by the server's text input. */
+static const char bv_ref[] =
+    "INSERT INTO bv_ref VALUES "
+    "(1, 0, 0, 0, 0, 0, false, '', '', '', '{}', '{}', '', "
+    "'00000000-0000-0000-0000-000000000000', '2000-01-01', '00:00:00', "
+    "'2000-01-01 00:00:00', '2000-01-01 00:00:00+00'),"
+    "(-9223372036854775808, -32768, -2147483648, -99999999999999.999999, "
+    "-0.000000000000000000001, -1.5e300, true, "
+    "E'tab\\there\\nnew line \\\\ back \\U0001F600', '12345678', 'ab', "
+    "'{\"a\":[1,2.5,\"x\"],\"b\":null}', '{\"b\":null,\"a\":[1,2.5,\"x\"]}', "
+    "'\\x00ff5c09', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '0001-01-01', "
+    "'24:00:00', '0001-01-01 00:00:00', '1969-12-31 23:59:59.999999+00'),"
+    "(9223372036854775807, 32767, 2147483647, 12345678901234.5, "
+    "123456789012345678901234567890.1234567890123, 4.9e-324, true, "
+    "E'caf\\u00e9', 'x', 'abcd', '[]', '[]', '\\x01', "
+    "'ffffffff-ffff-ffff-ffff-ffffffffffff', '9999-12-31', "
+    "'23:59:59.999999', '9999-12-31 23:59:59.999999', "
+    "'2038-01-19 03:14:08.000001+00'),"
+    "(4, -1, 10000, 100000000, 0.0001, 0.1, false, '4', '4', '4', '1', "
+    "'1', '\\x34', '7c9e6679-7425-40de-944b-e07fc1f90ae7', '1970-01-01', "
+    "'00:00:00.000001', '1970-01-01 00:00:00.5', "
+    "'2024-02-29 12:00:00+00'),"
+    "(5, 7, -10000, -0.5, 0.00010001, 123456789, true, '5', '5', '5', "
+    "'\"s\"', '\"s\"', '\\x35', '00000000-0000-0000-0000-000000000005', "
+    "'2024-02-29', '12:34:56.5', '1999-12-31 23:59:59.1', "
+    "'1999-12-31 23:59:59.123456+00'),"
+    "(6, 1, 1, 'nan', 'inf', 'nan', true, '6', '6', '6', 'null', 'null', "
+    "'\\x36', '00000000-0000-0000-0000-000000000006', 'infinity', "
+    "'01:00:00', '-infinity', 'infinity'),"
+    "(7, 1, 1, 1.0000005, 1, 1, true, '7', '7', '7', '7', '7', "
+    "'\\x37', '00000000-0000-0000-0000-000000000007', '2000-01-01', "
+    "'01:00:00', '2000-01-01 00:00:00.1234565', "
+    "'2000-01-01 00:00:00.000000001+00'),"
+    "(8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL),"
+    "(9, 9, 9, 9, 9, 9, true, '9', '9', '9', '9', '9', '\\x39', "
+    "'00000000-0000-0000-0000-000000000009', '2009-09-09', '09:09:09', "
+    "'2009-09-09 09:09:09', '2009-09-09 09:09:09+00')";
+
+static void
+bv_batch(struct change_batch *b, struct row *r, int from, int to)
+{
+	static const enum type_family fam[BV_COLS] = { TF_INTEGER,
+	    TF_INTEGER, TF_INTEGER, TF_DECIMAL, TF_DECIMAL, TF_FLOAT,
+	    TF_BOOLEAN, TF_TEXT, TF_TEXT, TF_TEXT, TF_JSON, TF_JSON,
+	    TF_BINARY, TF_UUID, TF_DATE, TF_TIME, TF_TIMESTAMP,
+	    TF_TIMESTAMPTZ };
+	const char	*v;
+	char		*c;
+	int		 k, i;
+
+	change_batch_clear(b);
+	for (k = from; k < to; k++) {
+		row_reset(r);
+		for (i = 0; i < BV_COLS; i++) {
+			if ((v = bv_values[k][i]) == NULL)
+				continue;
+			if (fam[i] == TF_BINARY) {
+				/* Raw bytes; the one with a NUL first. */
+				row_set(r, i, v, k == 1 ? 4 : strlen(v));
+				continue;
+			}
+			c = canon(fam[i], v);
+			row_set_str(r, i, c);
+			free(c);
+		}
+		change_batch_add(b, CH_INSERT, r);
+	}
+}
+
+static void
+test_apply_binary(void **state)
+{
+	struct fx		*fx = *state;
+	static const char *const names[BV_COLS] = { "id", "i2", "i4", "n",
+	    "nn", "f", "b", "t", "vc", "bp", "j", "jb", "by", "u", "d", "tm",
+	    "ts", "tz" };
+	static const enum type_family fam[BV_COLS] = { TF_INTEGER,
+	    TF_INTEGER, TF_INTEGER, TF_DECIMAL, TF_DECIMAL, TF_FLOAT,
+	    TF_BOOLEAN, TF_TEXT, TF_TEXT, TF_TEXT, TF_JSON, TF_JSON,
+	    TF_BINARY, TF_UUID, TF_DATE, TF_TIME, TF_TIMESTAMP,
+	    TF_TIMESTAMPTZ };
+	struct change_batch	 b;
+	struct change		 tmp;
+	struct row		 r;
+	struct ps_error		 err;
+	char			*sql, *want;
+	size_t			 failed;
+	int			 stage;
+
+	fx_open(fx);
+	xasprintf(&sql, "CREATE TABLE bv %s; CREATE TABLE bv_ref %s; %s;",
+	    bv_ddl, bv_ddl, bv_ref);
+	exec_ok(fx, sql);
+	free(sql);
+	change_batch_init(&b, "bv", BV_COLS, (char **)names, fam, 1);
+	row_init(&r, BV_COLS);
+
+	/* Rows 1-3 set-based, 4-5 by apply_commit, then one by one. */
+	bv_batch(&b, &r, 0, 3);
+	apply_ok(fx, &b, 1);
+	bv_batch(&b, &r, 3, 5);
+	assert_non_null(fx->c->ops->apply_commit);
+	assert_int_equal(fx->c->ops->apply_commit(fx->c, &b, &failed, &stage,
+	    &err), 0);
+	/* Rows 6 and 8, then 7 and 9: as text, each batch whole. */
+	bv_batch(&b, &r, 5, 8);
+	tmp = b.ch[1];
+	b.ch[1] = b.ch[2];
+	b.ch[2] = tmp;
+	b.n = 2;
+	apply_ok(fx, &b, 1);
+	bv_batch(&b, &r, 6, 9);
+	tmp = b.ch[1];
+	b.ch[1] = b.ch[2];
+	b.ch[2] = tmp;
+	b.n = 2;
+	assert_int_equal(fx->c->ops->apply_commit(fx->c, &b, &failed, &stage,
+	    &err), 0);
+	want = fx_sql(fx, "SELECT w::text FROM bv_ref w ORDER BY id");
+	assert_sql(fx, "SELECT w::text FROM bv w ORDER BY id", want);
+	assert_non_null(strstr(want, "(9223372036854775807,32767,2147483647,"
+	    "12345678901234.500000,"));
+	free(want);
+	assert_sql(fx, "SELECT count(*) FROM bv", "9\n");
+
+	/* Year 0 (1 BC to PostgreSQL): refused, as its text input does. */
+	bv_batch(&b, &r, 3, 5);
+	row_set_str(&b.ch[0].row, 0, "40");
+	row_set_str(&b.ch[1].row, 0, "41");
+	row_set_str(&b.ch[1].row, 14, "0000-01-01");
+	assert_int_equal(fx->c->ops->apply_commit(fx->c, &b, &failed, &stage,
+	    &err), -1);
+	assert_string_equal(err.sqlstate, "22008");
+
+	/* Out of range for int2 and int4: refused by the server. */
+	bv_batch(&b, &r, 3, 5);
+	row_set_str(&b.ch[0].row, 0, "40");
+	row_set_str(&b.ch[1].row, 0, "41");
+	row_set_str(&b.ch[1].row, 1, "40000");
+	assert_int_equal(db_begin(fx->c, &err), 0);
+	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
+	assert_string_equal(err.sqlstate, "22003");
+	assert_int_equal(db_rollback(fx->c, &err), 0);
+	row_set_str(&b.ch[1].row, 1, "7");
+	row_set_str(&b.ch[1].row, 2, "-2147483649");
+	assert_int_equal(fx->c->ops->apply_commit(fx->c, &b, &failed, &stage,
+	    &err), -1);
+	assert_string_equal(err.sqlstate, "22003");
+	assert_sql(fx, "SELECT count(*) FROM bv WHERE id IN (40, 41)", "0\n");
+	change_batch_free(&b);
+	row_free(&r);
+}
+
 static void
 test_apply_errors(void **state)
 {
@@ -1918,6 +2127,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_apply_allkey, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_apply_keys, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_binary, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_apply_errors, fx_setup,
 		    fx_teardown),
