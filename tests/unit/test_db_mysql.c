@@ -155,116 +155,11 @@ group_teardown(void **state)
 	return 0;
 }
 
-/*
- * Append cell I of R for assertions: NULL, binary as x'hex', text with a NUL
- * byte shown as \0.
- */
-static void
-add_cell(struct strbuf *sb, const struct row *r, int i, enum type_family f)
-{
-	const char	*p;
-	size_t		 k;
-
-	if (row_null(r, i)) {
-		sb_addstr(sb, "NULL");
-		return;
-	}
-	p = row_ptr(r, i);
-	if (f == TF_BINARY) {
-		sb_addstr(sb, "x'");
-		sb_addhex(sb, p, row_len(r, i));
-		sb_addch(sb, '\'');
-		return;
-	}
-	for (k = 0; k < row_len(r, i); k++) {
-		if (p[k] == '\0')
-			sb_addstr(sb, "\\0");
-		else
-			sb_addch(sb, p[k]);
-	}
-}
-
-/*
- * Scan TABLE (NCOLS columns, the first NKEY the key) and return the rows as
- * "a|b\n" lines; neighbours must be in strict key_encode() order, or in
- * order with equal keys allowed when DUPS is set.
- */
-static char *
-scan_rows(struct db_conn *c, const char *table, char *const *cols,
-    const enum type_family *fam, int ncols, int nkey, const struct row *eq,
-    int dups)
-{
-	struct scan_spec	 spec;
-	struct db_cursor	*cur = NULL;
-	struct row		 r;
-	struct strbuf		 sb = STRBUF_INIT, prev = STRBUF_INIT;
-	struct strbuf		 key = STRBUF_INIT;
-	struct ps_error		 err;
-	int			 i, rc, first = 1, cmp;
-
-	memset(&spec, 0, sizeof spec);
-	spec.table = table;
-	spec.ncols = ncols;
-	spec.cols = cols;
-	spec.fam = fam;
-	spec.nkey = nkey;
-	spec.key_eq = eq;
-	if (db_scan(c, &spec, &cur, &err) != 0)
-		fail_msg("scan %s: %s", table, err.msg);
-	row_init(&r, ncols);
-	while ((rc = db_next(c, cur, &r, &err)) == 1) {
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				sb_addch(&sb, '|');
-			add_cell(&sb, &r, i, fam[i]);
-		}
-		sb_addch(&sb, '\n');
-		sb_reset(&key);
-		assert_int_equal(key_encode(&r, nkey, fam, &key, &err), 0);
-		if (!first) {
-			cmp = key_cmp(prev.buf, prev.len, key.buf, key.len);
-			if (cmp > 0 || (cmp == 0 && !dups))
-				fail_msg("%s: rows out of key order:\n%s",
-				    table, sb_str(&sb));
-		}
-		first = 0;
-		sb_reset(&prev);
-		sb_add(&prev, key.buf, key.len);
-	}
-	if (rc != 0)
-		fail_msg("next %s: %s", table, err.msg);
-	db_cursor_free(c, cur);
-	row_free(&r);
-	sb_free(&prev);
-	sb_free(&key);
-	return sb_detach(&sb);
-}
-
 static char *
 scan_text(struct db_conn *c, const char *table, char *const *cols,
     const enum type_family *fam, int ncols, int nkey, const struct row *eq)
 {
-	return scan_rows(c, table, cols, fam, ncols, nkey, eq, 0);
-}
-
-/* Fill R (NCOLS cells) from strings; NULL pointers are SQL NULL. */
-static void
-set_row(struct row *r, int ncols, ...)
-{
-	va_list		 ap;
-	const char	*s;
-	int		 i;
-
-	row_reset(r);
-	va_start(ap, ncols);
-	for (i = 0; i < ncols; i++) {
-		s = va_arg(ap, const char *);
-		if (s == NULL)
-			row_set_null(r, i);
-		else
-			row_set_str(r, i, s);
-	}
-	va_end(ap);
+	return tu_scan_rows(c, table, cols, fam, ncols, nkey, eq, 0);
 }
 
 /* ---- connections ---- */
@@ -877,25 +772,25 @@ test_scan_order(void **state)
 
 	/* key_eq matches bytes: "a" is neither "A" nor "a ". */
 	row_init(&eq, 2);
-	set_row(&eq, 2, "a", NULL);
+	tu_set_row(&eq, 2, "a", NULL);
 	got = scan_text(fx->c, "pad", cols, fam, 2, 1, &eq);
 	assert_string_equal(got, "a|2\n");
 	free(got);
-	set_row(&eq, 2, "a ", NULL);
+	tu_set_row(&eq, 2, "a ", NULL);
 	got = scan_text(fx->c, "pad", cols, fam, 2, 1, &eq);
 	assert_string_equal(got, "a |1\n");
 	free(got);
-	set_row(&eq, 2, "b", NULL);
+	tu_set_row(&eq, 2, "b", NULL);
 	got = scan_text(fx->c, "ord", cols, fam, 2, 1, &eq);
 	assert_string_equal(got, "");
 	free(got);
-	set_row(&eq, 2, "B", NULL);
+	tu_set_row(&eq, 2, "B", NULL);
 	got = scan_text(fx->c, "ord", cols, fam, 2, 1, &eq);
 	assert_string_equal(got, "B|2\n");
 	free(got);
 	row_free(&eq);
 	row_init(&eq, 3);
-	set_row(&eq, 3, "a", "-1", NULL);
+	tu_set_row(&eq, 3, "a", "-1", NULL);
 	got = scan_text(fx->c, "comp", ccols, cfam, 3, 2, &eq);
 	assert_string_equal(got, "a|-1|z\n");
 	free(got);
@@ -927,11 +822,11 @@ test_apply_hostile(void **state)
 	    "`v a'l` VARCHAR(50), `b\\in` VARBINARY(10), `fl\"ag` BOOLEAN)");
 	change_batch_init(&b, HT, 4, cols, fam, 1);
 	row_init(&r, 4);
-	set_row(&r, 4, "1", "it's \\ \"q\"; DROP TABLE x; --", NULL, "true");
+	tu_set_row(&r, 4, "1", "it's \\ \"q\"; DROP TABLE x; --", NULL, "true");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 4, "2", "\xf0\x9f\x98\x80 \xe4\xb8\xad", NULL, "false");
+	tu_set_row(&r, 4, "2", "\xf0\x9f\x98\x80 \xe4\xb8\xad", NULL, "false");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 4, "3", "", NULL, NULL);
+	tu_set_row(&r, 4, "3", "", NULL, NULL);
 	row_set(&r, 2, "\0\x01'\\", 4);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
@@ -947,15 +842,15 @@ test_apply_hostile(void **state)
 
 	/* Mixed: update, update of a missing row, delete, insert. */
 	change_batch_clear(&b);
-	set_row(&r, 4, "2", "two", NULL, "true");
+	tu_set_row(&r, 4, "2", "two", NULL, "true");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 4, "9", "nine", NULL, NULL);
+	tu_set_row(&r, 4, "9", "nine", NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 4, "3", NULL, NULL, NULL);
+	tu_set_row(&r, 4, "3", NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 4, "1", NULL, NULL, NULL);
+	tu_set_row(&r, 4, "1", NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 4, "5", "five", NULL, "false");
+	tu_set_row(&r, 4, "5", "five", NULL, "false");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	if (db_apply(fx->c, &b, &failed, &err) != 0)
@@ -968,15 +863,15 @@ test_apply_hostile(void **state)
 
 	/* Batches of one: plain statements. */
 	change_batch_clear(&b);
-	set_row(&r, 4, "5", "FIVE", NULL, "true");
+	tu_set_row(&r, 4, "5", "FIVE", NULL, "true");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 4, "6", "six", NULL, NULL);
+	tu_set_row(&r, 4, "6", "six", NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 4, "9", NULL, NULL, NULL);
+	tu_set_row(&r, 4, "9", NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	got = scan_text(fx->c, HT, cols, fam, 4, 1, NULL);
@@ -986,9 +881,9 @@ test_apply_hostile(void **state)
 
 	/* Rolled back: nothing stays. */
 	change_batch_clear(&b);
-	set_row(&r, 4, "7", "seven", NULL, NULL);
+	tu_set_row(&r, 4, "7", "seven", NULL, NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 4, "8", "eight", NULL, NULL);
+	tu_set_row(&r, 4, "8", "eight", NULL, NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
@@ -1024,12 +919,12 @@ test_apply_families(void **state)
 	    "ts TIMESTAMP(6) NULL, j JSON, u UUID, ub BIGINT UNSIGNED)");
 	change_batch_init(&b, "af", 10, cols, fam, 1);
 	row_init(&r, 10);
-	set_row(&r, 10, "-9223372036854775808", "-12345678.1234", "0.1",
+	tu_set_row(&r, 10, "-9223372036854775808", "-12345678.1234", "0.1",
 	    "2024-02-29", "-838:59:59", "2024-02-29 23:59:59.5",
 	    "2030-01-02 03:04:05.25+00", "{\"k\": \"v\"}",
 	    "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "18446744073709551615");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 10, "9223372036854775807", "0.5", "-1e+300", "0001-01-01",
+	tu_set_row(&r, 10, "9223372036854775807", "0.5", "-1e+300", "0001-01-01",
 	    "00:00:00.000001", "1000-01-01 00:00:00", "1970-01-01 00:00:01+00",
 	    "[1, 2]", "00000000-0000-0000-0000-000000000000", "0");
 	change_batch_add(&b, CH_INSERT, &r);
@@ -1051,14 +946,14 @@ test_apply_families(void **state)
 
 	/* Values MySQL cannot hold are row errors of their own kind. */
 	change_batch_clear(&b);
-	set_row(&r, 10, "1", "nan", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, 10, "1", "nan", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_int_equal(failed, 0);
 	assert_int_equal(err.code, PS_ERR_VALUE);
 	change_batch_clear(&b);
-	set_row(&r, 10, "1", NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, 10, "1", NULL, NULL, NULL, NULL, NULL,
 	    "2040-01-01 00:00:00+00", NULL, NULL, NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
@@ -1088,11 +983,11 @@ test_apply_errors(void **state)
 	row_init(&r, 2);
 
 	/* Too long, in a multi-row statement: the row cannot be told. */
-	set_row(&r, 2, "1", "ok");
+	tu_set_row(&r, 2, "1", "ok");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "2", "toolong");
+	tu_set_row(&r, 2, "2", "toolong");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "3", "ok3");
+	tu_set_row(&r, 2, "3", "ok3");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_true(failed == SIZE_MAX);
@@ -1103,13 +998,13 @@ test_apply_errors(void **state)
 
 	/* A batch of one names its row. */
 	change_batch_clear(&b);
-	set_row(&r, 2, "2", "toolong");
+	tu_set_row(&r, 2, "2", "toolong");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_int_equal(failed, 0);
 	assert_int_equal(err.code, PS_ERR_VALUE);
 	change_batch_clear(&b);
-	set_row(&r, 2, "2", NULL);
+	tu_set_row(&r, 2, "2", NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_int_equal(err.code, PS_ERR_CONSTRAINT);
@@ -1119,14 +1014,14 @@ test_apply_errors(void **state)
 	 * 100, but an error, in a batch and alone.
 	 */
 	change_batch_clear(&b);
-	set_row(&r, 2, "4", "four");
+	tu_set_row(&r, 2, "4", "four");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "5", "taken");
+	tu_set_row(&r, 2, "5", "taken");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_true(failed == SIZE_MAX);
 	change_batch_clear(&b);
-	set_row(&r, 2, "5", "taken");
+	tu_set_row(&r, 2, "5", "taken");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_int_equal(failed, 0);
@@ -1168,7 +1063,7 @@ test_apply_folding(void **state)
 	row_init(&r, 2);
 
 	/* "A" while "a" exists: a row error naming both keys. */
-	set_row(&r, 2, "A", "5");
+	tu_set_row(&r, 2, "A", "5");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_int_equal(failed, 0);
@@ -1182,32 +1077,32 @@ test_apply_folding(void **state)
 	assert_int_equal(err.code, PS_ERR_CONSTRAINT);
 	assert_non_null(strstr(err.msg, "{\"k\":\"a\"}"));
 	/* Trailing spaces: "a " is another key that PAD SPACE folds. */
-	set_row(&b.ch[0].row, 2, "a ", "6");
+	tu_set_row(&b.ch[0].row, 2, "a ", "6");
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_non_null(strstr(err.msg, "key {\"k\":\"a \"} collides with "
 	    "existing key {\"k\":\"a\"}"));
 	/* In a batch the statement fails whole; nothing changes. */
 	change_batch_clear(&b);
-	set_row(&r, 2, "b", "2");
+	tu_set_row(&r, 2, "b", "2");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "A", "5");
+	tu_set_row(&r, 2, "A", "5");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_true(failed == SIZE_MAX);
 	/* Two keys of one batch that fold together fail it too. */
 	change_batch_clear(&b);
-	set_row(&r, 2, "C", "3");
+	tu_set_row(&r, 2, "C", "3");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "c", "4");
+	tu_set_row(&r, 2, "c", "4");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
 	assert_true(failed == SIZE_MAX);
 	assert_out("SELECT k, v FROM ci", "a\t1\n");
 	/* Updating "a" itself works, in a batch. */
 	change_batch_clear(&b);
-	set_row(&r, 2, "a", "7");
+	tu_set_row(&r, 2, "a", "7");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 2, "d", "8");
+	tu_set_row(&r, 2, "d", "8");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	assert_out("SELECT k, v FROM ci ORDER BY k", "a\t7\nd\t8\n");
@@ -1215,17 +1110,17 @@ test_apply_folding(void **state)
 	/* Without a unique key: row by row, "a" never touches "A". */
 	change_batch_free(&b);
 	change_batch_init(&b, "nk", 2, cols, fam, 1);
-	set_row(&r, 2, "a", "20");
+	tu_set_row(&r, 2, "a", "20");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 2, "b", "30");
+	tu_set_row(&r, 2, "b", "30");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	assert_out("SELECT HEX(k), v FROM nk ORDER BY v",
 	    "41\t1\n6120\t3\n61\t20\n62\t30\n");
 	change_batch_clear(&b);
-	set_row(&r, 2, "a", NULL);
+	tu_set_row(&r, 2, "a", NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 2, "zz", NULL);
+	tu_set_row(&r, 2, "zz", NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	assert_out("SELECT HEX(k), v FROM nk ORDER BY v",
@@ -1256,19 +1151,19 @@ test_apply_composite(void **state)
 	    "PRIMARY KEY (a, b, v))");
 	change_batch_init(&b, "cp", 3, cols, fam, 2);
 	row_init(&r, 3);
-	set_row(&r, 3, "x", "1", "a");
+	tu_set_row(&r, 3, "x", "1", "a");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "x", "2", "b");
+	tu_set_row(&r, 3, "x", "2", "b");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "y", "1", "c");
+	tu_set_row(&r, 3, "y", "1", "c");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 3, "x", "1", NULL);
+	tu_set_row(&r, 3, "x", "1", NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 3, "y", "1", NULL);
+	tu_set_row(&r, 3, "y", "1", NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 3, "x", "2", "B");
+	tu_set_row(&r, 3, "x", "2", "B");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	got = scan_text(fx->c, "cp", cols, fam, 3, 2, NULL);
@@ -1281,10 +1176,10 @@ test_apply_composite(void **state)
 	change_batch_init(&b, "allk", 3, cols, fam, 3);
 	for (i = 0; i < 2; i++) {
 		change_batch_clear(&b);
-		set_row(&r, 3, "k", "1", "1");
+		tu_set_row(&r, 3, "k", "1", "1");
 		change_batch_add(&b, CH_UPDATE, &r);
 		if (i == 1) {
-			set_row(&r, 3, "k", "1", "2");
+			tu_set_row(&r, 3, "k", "1", "2");
 			change_batch_add(&b, CH_UPDATE, &r);
 		}
 		assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
@@ -1325,7 +1220,7 @@ test_apply_packets(void **state)
 	/* More than one statement can carry: split, all written. */
 	for (i = 0; i < (int)((size_t)max / mb) + 4; i++) {
 		snprintf(id, sizeof id, "%d", i);
-		set_row(&r, 2, id, NULL);
+		tu_set_row(&r, 2, id, NULL);
 		row_set(&r, 1, big, mb);
 		change_batch_add(&b, i % 2 ? CH_UPDATE : CH_INSERT, &r);
 	}
@@ -1338,9 +1233,9 @@ test_apply_packets(void **state)
 
 	/* A row larger than any statement is refused before it is sent. */
 	change_batch_clear(&b);
-	set_row(&r, 2, "1", "small");
+	tu_set_row(&r, 2, "1", "small");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 2, "2", NULL);
+	tu_set_row(&r, 2, "2", NULL);
 	row_set(&r, 1, big, (size_t)max + 1);
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
@@ -1404,11 +1299,11 @@ test_scan_while_writing(void **state)
 		change_batch_clear(&b);
 		for (i = n - 99; i <= n; i++) {
 			snprintf(id, sizeof id, "%d", i);
-			set_row(&w, 2, id, "1");
+			tu_set_row(&w, 2, id, "1");
 			change_batch_add(&b, CH_UPDATE, &w);
 		}
 		snprintf(id, sizeof id, "%d", 100000 + n);
-		set_row(&w, 2, id, "2");
+		tu_set_row(&w, 2, id, "2");
 		change_batch_add(&b, CH_INSERT, &w);
 		assert_int_equal(db_begin(fx->c, &err), 0);
 		if (db_apply(fx->c, &b, &failed, &err) != 0)
@@ -1416,7 +1311,7 @@ test_scan_while_writing(void **state)
 		assert_int_equal(db_commit(fx->c, &err), 0);
 		/* A key_eq scan runs beside the open one. */
 		snprintf(id, sizeof id, "%d", n);
-		set_row(&w, 2, id, NULL);
+		tu_set_row(&w, 2, id, NULL);
 		spec.key_eq = &w;
 		assert_int_equal(db_scan(fx->c, &spec, &cur2, &err), 0);
 		assert_int_equal(db_next(fx->c, cur2, &w, &err), 1);
@@ -1502,14 +1397,14 @@ test_render(void **state)
 	    "CREATE TABLE rk (k VARCHAR(5), v BOOLEAN)");
 	change_batch_init(&b, "rt", 3, cols, fam, 1);
 	row_init(&r, 3);
-	set_row(&r, 3, "1", "it's\n\\", NULL);
+	tu_set_row(&r, 3, "1", "it's\n\\", NULL);
 	row_set(&r, 2, "\0\xff", 2);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "2", NULL, NULL);
+	tu_set_row(&r, 3, "2", NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 3, "3", NULL, NULL);
+	tu_set_row(&r, 3, "3", NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 3, "4", NULL, NULL);
+	tu_set_row(&r, 3, "4", NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	db_render(fx->c, &b, &sb);
 	assert_string_equal(sb_str(&sb),
@@ -1520,7 +1415,7 @@ test_render(void **state)
 	    "DELETE FROM `rt` WHERE `id` IN (3, 4);\n");
 	change_batch_clear(&b);
 	sb_reset(&sb);
-	set_row(&r, 3, "5", "x", NULL);
+	tu_set_row(&r, 3, "5", "x", NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
 	db_render(fx->c, &b, &sb);
 	assert_string_equal(sb_str(&sb),
@@ -1536,9 +1431,9 @@ test_render(void **state)
 	change_batch_init(&b, "rk", 2, kcols, kfam, 1);
 	row_free(&r);
 	row_init(&r, 2);
-	set_row(&r, 2, "a", "true");
+	tu_set_row(&r, 2, "a", "true");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "b", NULL);
+	tu_set_row(&r, 2, "b", NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	sb_reset(&sb);
 	db_render(fx->c, &b, &sb);
@@ -1765,11 +1660,11 @@ test_ddl_foreign_model(void **state)
 	/* Created keys compare bytes: "a", "A" and "a " are three keys. */
 	change_batch_init(&b, "from_pg", 2, cols, fam, 1);
 	row_init(&r, 2);
-	set_row(&r, 2, "1", "a");
+	tu_set_row(&r, 2, "1", "a");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "2", "A");
+	tu_set_row(&r, 2, "2", "A");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 2, "3", "a ");
+	tu_set_row(&r, 2, "3", "a ");
 	change_batch_add(&b, CH_INSERT, &r);
 	if (db_apply(fx->c, &b, &failed, &err) != 0)
 		fail_msg("apply: %s", err.msg);

@@ -143,101 +143,12 @@ exec_ok(struct fx *fx, const char *sql)
 		fail_msg("exec: %s\n%s", err.msg, sql);
 }
 
-/* Set the N cells of R from strings (NULL for NULL). */
-static void
-set_row(struct row *r, int n, ...)
-{
-	va_list		 ap;
-	const char	*s;
-	int		 i;
-
-	row_reset(r);
-	va_start(ap, n);
-	for (i = 0; i < n; i++) {
-		s = va_arg(ap, const char *);
-		row_set_str(r, i, s);
-	}
-	va_end(ap);
-}
-
-/*
- * Append cell I of R for assertions: NULL, binary as x'hex', text with a
- * NUL byte shown as \0.
- */
-static void
-add_cell(struct strbuf *sb, const struct row *r, int i, enum type_family f)
-{
-	const char	*p;
-	size_t		 k;
-
-	if (row_null(r, i)) {
-		sb_addstr(sb, "NULL");
-		return;
-	}
-	p = row_ptr(r, i);
-	if (f == TF_BINARY) {
-		sb_addstr(sb, "x'");
-		sb_addhex(sb, p, row_len(r, i));
-		sb_addch(sb, '\'');
-		return;
-	}
-	for (k = 0; k < row_len(r, i); k++) {
-		if (p[k] == '\0')
-			sb_addstr(sb, "\\0");
-		else
-			sb_addch(sb, p[k]);
-	}
-}
-
-/*
- * Scan TABLE (NCOLS columns, the first NKEY the key) and return the rows as
- * "a|b\n" lines; every pair of neighbours must be in key_encode() order.
- */
+/* Rows of TABLE as text, in strict key order (tu_scan_rows). */
 static char *
 scan_text(struct db_conn *c, const char *table, char *const *cols,
     const enum type_family *fam, int ncols, int nkey, const struct row *eq)
 {
-	struct scan_spec	 spec;
-	struct db_cursor	*cur = NULL;
-	struct row		 r;
-	struct strbuf		 sb = STRBUF_INIT, prev = STRBUF_INIT;
-	struct strbuf		 key = STRBUF_INIT;
-	struct ps_error		 err;
-	int			 i, rc, first = 1;
-
-	memset(&spec, 0, sizeof spec);
-	spec.table = table;
-	spec.ncols = ncols;
-	spec.cols = cols;
-	spec.fam = fam;
-	spec.nkey = nkey;
-	spec.key_eq = eq;
-	if (db_scan(c, &spec, &cur, &err) != 0)
-		fail_msg("scan %s: %s", table, err.msg);
-	row_init(&r, ncols);
-	while ((rc = db_next(c, cur, &r, &err)) == 1) {
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				sb_addch(&sb, '|');
-			add_cell(&sb, &r, i, fam[i]);
-		}
-		sb_addch(&sb, '\n');
-		sb_reset(&key);
-		assert_int_equal(key_encode(&r, nkey, fam, &key, &err), 0);
-		if (!first)
-			assert_true(key_cmp(prev.buf, prev.len, key.buf,
-			    key.len) < 0);
-		first = 0;
-		sb_reset(&prev);
-		sb_add(&prev, key.buf, key.len);
-	}
-	if (rc != 0)
-		fail_msg("next %s: %s", table, err.msg);
-	db_cursor_free(c, cur);
-	row_free(&r);
-	sb_free(&prev);
-	sb_free(&key);
-	return sb_detach(&sb);
+	return tu_scan_rows(c, table, cols, fam, ncols, nkey, eq, 0);
 }
 
 /* The canonical form of IN for family FAM (for JSON, whatever it is). */
@@ -945,7 +856,7 @@ hostile_row(struct row *r, int k)
 	row_reset(r);
 	switch (k) {
 	case 1:
-		set_row(r, NV, "-9223372036854775808",
+		tu_set_row(r, NV, "-9223372036854775808",
 		    "q'uote \"dq\" back\\slash\ttab\nnl\rcr \\N \\. "
 		    "\xf0\x9f\x98\x80 \xe4\xb8\xad", "it's", "true", "0.1",
 		    "0.1", NULL, "2024-02-29", "23:59:59.5",
@@ -955,21 +866,21 @@ hostile_row(struct row *r, int k)
 		row_set(r, 6, bin, sizeof bin);
 		break;
 	case 2:
-		set_row(r, NV, "9223372036854775807", "", "", "false",
+		tu_set_row(r, NV, "9223372036854775807", "", "", "false",
 		    "-99999.99", "1e+20", NULL, "infinity", "00:00:00",
 		    "-infinity", "infinity", NULL, "sad", NULL);
 		row_set(r, 6, "", 0);
 		break;
 	case 3:
-		set_row(r, NV, "3", NULL, NULL, NULL, NULL, "inf", NULL, NULL,
+		tu_set_row(r, NV, "3", NULL, NULL, NULL, NULL, "inf", NULL, NULL,
 		    NULL, NULL, NULL, NULL, NULL, NULL);
 		break;
 	case 4:
-		set_row(r, NV, "4", "x", NULL, NULL, "0", "nan", NULL, NULL,
+		tu_set_row(r, NV, "4", "x", NULL, NULL, "0", "nan", NULL, NULL,
 		    NULL, NULL, NULL, NULL, NULL, NULL);
 		break;
 	default:
-		set_row(r, NV, "5", "five", "5", "true", "5.5", "-inf", NULL,
+		tu_set_row(r, NV, "5", "five", "5", "true", "5.5", "-inf", NULL,
 		    "2000-01-01", "12:00:00", "2000-01-01 00:00:00",
 		    "2000-01-01 00:00:00.000001+00",
 		    "00000000-0000-0000-0000-000000000005", "happy",
@@ -987,7 +898,7 @@ row_line(struct strbuf *sb, const struct row *r)
 	for (i = 0; i < NV; i++) {
 		if (i > 0)
 			sb_addch(sb, '|');
-		add_cell(sb, r, i, vfam[i]);
+		tu_add_cell(sb, r, i, vfam[i]);
 	}
 	sb_addch(sb, '\n');
 }
@@ -1052,14 +963,14 @@ test_apply_roundtrip(void **state)
 
 	/* Updates (one of a missing row), a delete, an insert; no txn. */
 	change_batch_clear(&b);
-	set_row(&r, NV, "3", "three", "abc", "false", "3.25", "-0.5", NULL,
+	tu_set_row(&r, NV, "3", "three", "abc", "false", "3.25", "-0.5", NULL,
 	    "1999-12-31", "01:02:03", "1999-12-31 23:59:59",
 	    "1999-12-31 23:59:59+00", NULL, NULL, "3 days");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, NV, "99", "missing", NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, NV, "99", "missing", NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, NV, "4", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, NV, "4", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	hostile_row(&r, 5);
@@ -1077,7 +988,7 @@ test_apply_roundtrip(void **state)
 	    "1999-12-31 23:59:59+00\t3 days\n");
 
 	/* Row by row (batches of one): the same operations. */
-	set_row(&r, NV, "6", "six", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, NV, "6", "six", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL);
 	row_set(&r, 6, "\0\\", 2);
 	change_batch_clear(&b);
@@ -1088,12 +999,12 @@ test_apply_roundtrip(void **state)
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 1);
 	change_batch_clear(&b);
-	set_row(&r, NV, "7", "seven", NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, NV, "7", "seven", NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 0);
 	change_batch_clear(&b);
-	set_row(&r, NV, "5", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	tu_set_row(&r, NV, "5", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	apply_ok(fx, &b, 1);
@@ -1138,13 +1049,13 @@ test_apply_allkey(void **state)
 	    "INSERT INTO ak VALUES (1, 'x');");
 	change_batch_init(&b, "ak", 2, cols, fam, 2);
 	row_init(&r, 2);
-	set_row(&r, 2, "1", "x");
+	tu_set_row(&r, 2, "1", "x");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 2, "2", "y");
+	tu_set_row(&r, 2, "2", "y");
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 1);
 	change_batch_clear(&b);
-	set_row(&r, 2, "3", "z");
+	tu_set_row(&r, 2, "3", "z");
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 1);
 	apply_ok(fx, &b, 1);
@@ -1168,7 +1079,7 @@ test_apply_keys(void **state)
 	exec_ok(fx, "CREATE TABLE bk (k bytea PRIMARY KEY, u uuid, j json)");
 	change_batch_init(&b, "bk", 3, cols, fam, 1);
 	row_init(&r, 3);
-	set_row(&r, 3, NULL, "00000000-0000-0000-0000-00000000000a",
+	tu_set_row(&r, 3, NULL, "00000000-0000-0000-0000-00000000000a",
 	    "{\"a\": \"\\u00e9\\n\"}");
 	row_set(&r, 0, "\xff\x00", 2);
 	change_batch_add(&b, CH_INSERT, &r);
@@ -1191,7 +1102,7 @@ test_apply_keys(void **state)
 
 	/* By key, one at a time: binary parameters. */
 	change_batch_clear(&b);
-	set_row(&r, 3, NULL, "ffffffff-ffff-ffff-ffff-ffffffffffff", NULL);
+	tu_set_row(&r, 3, NULL, "ffffffff-ffff-ffff-ffff-ffffffffffff", NULL);
 	row_set(&r, 0, "\xff\x00", 2);
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 1);
@@ -1440,9 +1351,9 @@ test_apply_errors(void **state)
 	row_init(&r, 3);
 
 	/* Too long for varchar(5): set-based, then a batch of one. */
-	set_row(&r, 3, "1", "ok", NULL);
+	tu_set_row(&r, 3, "1", "ok", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "2", "much too long", NULL);
+	tu_set_row(&r, 3, "2", "much too long", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	failed = 7;
@@ -1465,7 +1376,7 @@ test_apply_errors(void **state)
 	b.n = 2;
 
 	/* The stage table died with the rolled-back transaction: recreated. */
-	set_row(&r, 3, "2", "short", NULL);
+	tu_set_row(&r, 3, "2", "short", NULL);
 	row_copy(&b.ch[1].row, &r);
 	apply_ok(fx, &b, 1);
 	assert_sql(fx, "SELECT * FROM c ORDER BY id",
@@ -1473,9 +1384,9 @@ test_apply_errors(void **state)
 
 	/* A unique violation, and a NOT NULL one. */
 	change_batch_clear(&b);
-	set_row(&r, 3, "3", "new", NULL);
+	tu_set_row(&r, 3, "3", "new", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "4", "old", NULL);
+	tu_set_row(&r, 3, "4", "old", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
@@ -1485,7 +1396,7 @@ test_apply_errors(void **state)
 	assert_non_null(strstr(err.msg, "(old)"));
 	assert_int_equal(db_rollback(fx->c, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 3, "3", NULL, NULL);
+	tu_set_row(&r, 3, "3", NULL, NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
@@ -1495,18 +1406,18 @@ test_apply_errors(void **state)
 
 	/* Children before their parent in one batch: checked per statement. */
 	change_batch_clear(&b);
-	set_row(&r, 3, "11", "kid", "10");
+	tu_set_row(&r, 3, "11", "kid", "10");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "10", "mum", NULL);
+	tu_set_row(&r, 3, "10", "mum", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "100", "old", "10");
+	tu_set_row(&r, 3, "100", "old", "10");
 	change_batch_add(&b, CH_UPDATE, &r);
 	apply_ok(fx, &b, 1);
 	/* A dangling reference fails the batch. */
 	change_batch_clear(&b);
-	set_row(&r, 3, "12", "bad", "42");
+	tu_set_row(&r, 3, "12", "bad", "42");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "13", "fine", NULL);
+	tu_set_row(&r, 3, "13", "fine", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), -1);
@@ -1518,15 +1429,15 @@ test_apply_errors(void **state)
 	/* Several batches in one transaction (the stage is emptied). */
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 3, "20", "a", NULL);
+	tu_set_row(&r, 3, "20", "a", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "21", "b", NULL);
+	tu_set_row(&r, 3, "21", "b", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	change_batch_clear(&b);
-	set_row(&r, 3, "20", "a2", NULL);
+	tu_set_row(&r, 3, "20", "a2", NULL);
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 3, "22", "c", "21");
+	tu_set_row(&r, 3, "22", "c", "21");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	assert_int_equal(db_commit(fx->c, &err), 0);
@@ -1561,74 +1472,6 @@ test_apply_errors(void **state)
 	row_free(&r);
 }
 
-/*
- * Read TABLE (key K integer or text, value V) while writing through the same
- * connection keys already read: a committed and a rolled-back batch in the
- * middle.  Every row comes exactly once.
- */
-static void
-scan_while_writing(struct fx *fx, const char *table, enum type_family kf)
-{
-	char			*cols[] = { (char *)"k", (char *)"v" };
-	enum type_family	 fam[2];
-	struct scan_spec	 spec;
-	struct db_cursor	*cur = NULL;
-	struct change_batch	 b;
-	struct row		 r, w;
-	struct ps_error		 err;
-	size_t			 failed;
-	char			 key[32], seen[200];
-	int			 n = 0, rc, k;
-
-	fam[0] = kf;
-	fam[1] = TF_TEXT;
-	memset(seen, 0, sizeof seen);
-	memset(&spec, 0, sizeof spec);
-	spec.table = table;
-	spec.ncols = 2;
-	spec.cols = cols;
-	spec.fam = fam;
-	spec.nkey = 1;
-	change_batch_init(&b, table, 2, cols, fam, 1);
-	row_init(&r, 2);
-	row_init(&w, 2);
-	assert_int_equal(db_scan(fx->c, &spec, &cur, &err), 0);
-	while ((rc = db_next(fx->c, cur, &r, &err)) == 1) {
-		k = atoi(row_ptr(&r, 0));
-		assert_true(k >= 100 && k < 300 && k % 2 == 0);
-		assert_int_equal(seen[k - 100], 0);
-		seen[k - 100] = 1;
-		assert_string_equal(row_ptr(&r, 1), "orig");
-		n++;
-		if (n != 30 && n != 60)
-			continue;
-		/* Update and delete keys read already, insert before them. */
-		change_batch_clear(&b);
-		snprintf(key, sizeof key, "%d", k);
-		set_row(&w, 2, key, "changed");
-		change_batch_add(&b, CH_UPDATE, &w);
-		snprintf(key, sizeof key, "%d", k - 2);
-		set_row(&w, 2, key, NULL);
-		change_batch_add(&b, CH_DELETE, &w);
-		snprintf(key, sizeof key, "%d", k - 1);
-		set_row(&w, 2, key, "new");
-		change_batch_add(&b, CH_INSERT, &w);
-		assert_int_equal(db_begin(fx->c, &err), 0);
-		assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
-		if (n == 30)
-			assert_int_equal(db_commit(fx->c, &err), 0);
-		else
-			assert_int_equal(db_rollback(fx->c, &err), 0);
-	}
-	if (rc != 0)
-		fail_msg("next: %s", err.msg);
-	assert_int_equal(n, 100);
-	db_cursor_free(fx->c, cur);
-	change_batch_free(&b);
-	row_free(&r);
-	row_free(&w);
-}
-
 static void
 test_scan_while_writing(void **state)
 {
@@ -1641,8 +1484,8 @@ test_scan_while_writing(void **state)
 	    "INSERT INTO i SELECT x, 'orig' FROM generate_series(100, 298, 2) "
 	    "x;"
 	    "INSERT INTO t SELECT k, v FROM i;");
-	scan_while_writing(fx, "i", TF_INTEGER);
-	scan_while_writing(fx, "t", TF_TEXT);
+	tu_scan_while_writing(fx->c, "i", TF_INTEGER);
+	tu_scan_while_writing(fx->c, "t", TF_TEXT);
 	/* The committed batch stays, the rolled-back one is gone. */
 	assert_sql(fx, "SELECT k, v FROM i WHERE v <> 'orig' OR "
 	    "k IN (156, 216) ORDER BY k",
@@ -1676,13 +1519,13 @@ test_render(void **state)
 	    "\"na me\" text, bl bytea, n numeric, f float8, ok boolean)");
 	change_batch_init(&b, HT, 6, cols, fam, 1);
 	row_init(&r, 6);
-	set_row(&r, 6, "1", "it's a \\ back", NULL, "1.5", "0.1", "true");
+	tu_set_row(&r, 6, "1", "it's a \\ back", NULL, "1.5", "0.1", "true");
 	row_set(&r, 2, "\x00\xab", 2);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "2", "\xf0\x9f\x98\x80", NULL, "nan", "-inf",
+	tu_set_row(&r, 6, "2", "\xf0\x9f\x98\x80", NULL, "nan", "-inf",
 	    "false");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 6, "3", NULL, NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "3", NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	db_render(fx->c, &b, &sql);
 	xasprintf(&want,
@@ -1711,7 +1554,7 @@ test_render(void **state)
 
 	/* Text that is not valid UTF-8 is left for the server to refuse. */
 	change_batch_clear(&b);
-	set_row(&r, 6, "4", NULL, NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "4", NULL, NULL, NULL, NULL, NULL);
 	row_set(&r, 1, "a\0b", 3);
 	change_batch_add(&b, CH_INSERT, &r);
 	sb_reset(&sql);
@@ -2022,7 +1865,7 @@ test_after_write(void **state)
 		change_batch_init(&b, tables[t], 2, cols, fam, 1);
 		for (i = 1; i <= 10; i++) {
 			snprintf(key, sizeof key, "%d", i * 3);
-			set_row(&r, 2, key, "x");
+			tu_set_row(&r, 2, key, "x");
 			change_batch_add(&b, CH_INSERT, &r);
 		}
 		apply_ok(fx, &b, 1);

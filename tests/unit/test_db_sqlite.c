@@ -62,84 +62,12 @@ fx_teardown(void **state)
 	return 0;
 }
 
-/*
- * Append cell I of R for assertions: NULL, binary as x'hex', text with a NUL
- * byte shown as \0.
- */
-static void
-add_cell(struct strbuf *sb, const struct row *r, int i, enum type_family f)
-{
-	const char	*p;
-	size_t		 k;
-
-	if (row_null(r, i)) {
-		sb_addstr(sb, "NULL");
-		return;
-	}
-	p = row_ptr(r, i);
-	if (f == TF_BINARY) {
-		sb_addstr(sb, "x'");
-		sb_addhex(sb, p, row_len(r, i));
-		sb_addch(sb, '\'');
-		return;
-	}
-	for (k = 0; k < row_len(r, i); k++) {
-		if (p[k] == '\0')
-			sb_addstr(sb, "\\0");
-		else
-			sb_addch(sb, p[k]);
-	}
-}
-
-/*
- * Scan TABLE (NCOLS columns, the first NKEY the key) and return the rows as
- * "a|b\n" lines; every pair of neighbours must be in key_encode() order.
- */
+/* Rows of TABLE as text, in strict key order (tu_scan_rows). */
 static char *
 scan_text(struct db_conn *c, const char *table, char *const *cols,
     const enum type_family *fam, int ncols, int nkey, const struct row *eq)
 {
-	struct scan_spec	 spec;
-	struct db_cursor	*cur = NULL;
-	struct row		 r;
-	struct strbuf		 sb = STRBUF_INIT, prev = STRBUF_INIT;
-	struct strbuf		 key = STRBUF_INIT;
-	struct ps_error		 err;
-	int			 i, rc, first = 1;
-
-	memset(&spec, 0, sizeof spec);
-	spec.table = table;
-	spec.ncols = ncols;
-	spec.cols = cols;
-	spec.fam = fam;
-	spec.nkey = nkey;
-	spec.key_eq = eq;
-	if (db_scan(c, &spec, &cur, &err) != 0)
-		fail_msg("scan %s: %s", table, err.msg);
-	row_init(&r, ncols);
-	while ((rc = db_next(c, cur, &r, &err)) == 1) {
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				sb_addch(&sb, '|');
-			add_cell(&sb, &r, i, fam[i]);
-		}
-		sb_addch(&sb, '\n');
-		sb_reset(&key);
-		assert_int_equal(key_encode(&r, nkey, fam, &key, &err), 0);
-		if (!first)
-			assert_true(key_cmp(prev.buf, prev.len, key.buf,
-			    key.len) < 0);
-		first = 0;
-		sb_reset(&prev);
-		sb_add(&prev, key.buf, key.len);
-	}
-	if (rc != 0)
-		fail_msg("next %s: %s", table, err.msg);
-	db_cursor_free(c, cur);
-	row_free(&r);
-	sb_free(&prev);
-	sb_free(&key);
-	return sb_detach(&sb);
+	return tu_scan_rows(c, table, cols, fam, ncols, nkey, eq, 0);
 }
 
 static void
@@ -725,24 +653,6 @@ test_cancel(void **state)
 	row_free(&r);
 }
 
-/* ---- writes ---- */
-
-static void
-set_row(struct row *r, int n, ...)
-{
-	va_list		 ap;
-	const char	*s;
-	int		 i;
-
-	row_reset(r);
-	va_start(ap, n);
-	for (i = 0; i < n; i++) {
-		s = va_arg(ap, const char *);
-		row_set_str(r, i, s);
-	}
-	va_end(ap);
-}
-
 static void
 test_apply_hostile(void **state)
 {
@@ -767,18 +677,18 @@ test_apply_hostile(void **state)
 	    "CREATE TABLE t (x)");
 	change_batch_init(&b, HT, 6, cols, fam, 1);
 	row_init(&r, 6);
-	set_row(&r, 6, "1", sqltext, "x", "1.5", "0.1", "true");
+	tu_set_row(&r, 6, "1", sqltext, "x", "1.5", "0.1", "true");
 	row_set(&r, 2, blob, sizeof blob);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "2", "back\\slash \"dq\" it's", NULL, "-12.25", "-1e+20",
+	tu_set_row(&r, 6, "2", "back\\slash \"dq\" it's", NULL, "-12.25", "-1e+20",
 	    "false");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "3", "emoji 😀 and 中文 ", "", "0", "inf", NULL);
+	tu_set_row(&r, 6, "3", "emoji 😀 and 中文 ", "", "0", "inf", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "4", NULL, NULL, NULL, "nan", NULL);
+	tu_set_row(&r, 6, "4", NULL, NULL, NULL, "nan", NULL);
 	row_set(&r, 1, nultext, sizeof nultext);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "5", "gone", NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "5", "gone", NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 
 	assert_int_equal(db_begin(fx->c, &err), 0);
@@ -809,13 +719,13 @@ test_apply_hostile(void **state)
 
 	/* Update, an update of a missing row, delete. */
 	change_batch_clear(&b);
-	set_row(&r, 6, "2", "new 'value'", NULL, "7", "2.5", "true");
+	tu_set_row(&r, 6, "2", "new 'value'", NULL, "7", "2.5", "true");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 6, "9", "was missing", NULL, NULL, NULL, "false");
+	tu_set_row(&r, 6, "9", "was missing", NULL, NULL, NULL, "false");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 6, "5", NULL, NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "5", NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
-	set_row(&r, 6, "77", NULL, NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "77", NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
@@ -844,9 +754,9 @@ test_apply_allkey(void **state)
 	    "INSERT INTO l VALUES (1, 'x');");
 	change_batch_init(&b, "l", 2, cols, fam, 2);
 	row_init(&r, 2);
-	set_row(&r, 2, "1", "x");
+	tu_set_row(&r, 2, "1", "x");
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 2, "2", "y");
+	tu_set_row(&r, 2, "2", "y");
 	change_batch_add(&b, CH_UPDATE, &r);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
 	assert_query(fx->path, "SELECT * FROM l ORDER BY 1", "1|x\n2|y\n");
@@ -871,13 +781,13 @@ test_apply_constraint(void **state)
 	    "INSERT INTO c VALUES (100, 'old', NULL);");
 	change_batch_init(&b, "c", 3, cols, fam, 1);
 	row_init(&r, 3);
-	set_row(&r, 3, "1", "a", "2");
+	tu_set_row(&r, 3, "1", "a", "2");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "2", "b", NULL);
+	tu_set_row(&r, 3, "2", "b", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "3", "old", NULL);
+	tu_set_row(&r, 3, "3", "old", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "4", "d", NULL);
+	tu_set_row(&r, 3, "4", "d", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 
 	assert_int_equal(db_begin(fx->c, &err), 0);
@@ -898,9 +808,9 @@ test_apply_constraint(void **state)
 	assert_int_equal(db_rollback(fx->c, &err), 0);
 	/* A child before its parent goes in: keys are checked at commit. */
 	change_batch_clear(&b);
-	set_row(&r, 3, "1", "a", "2");
+	tu_set_row(&r, 3, "1", "a", "2");
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 3, "2", "b", NULL);
+	tu_set_row(&r, 3, "2", "b", NULL);
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
@@ -910,7 +820,7 @@ test_apply_constraint(void **state)
 
 	/* A dangling reference fails the commit. */
 	change_batch_clear(&b);
-	set_row(&r, 3, "5", "e", "42");
+	tu_set_row(&r, 3, "5", "e", "42");
 	change_batch_add(&b, CH_INSERT, &r);
 	assert_int_equal(db_begin(fx->c, &err), 0);
 	assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
@@ -929,74 +839,6 @@ test_apply_constraint(void **state)
 	row_free(&r);
 }
 
-/*
- * Read TABLE (key K integer or text, value V) while writing through the same
- * connection keys already read: a committed and a rolled-back batch in the
- * middle.  Every row comes exactly once.
- */
-static void
-scan_while_writing(struct fx *fx, const char *table, enum type_family kf)
-{
-	char			*cols[] = { (char *)"k", (char *)"v" };
-	enum type_family	 fam[2];
-	struct scan_spec	 spec;
-	struct db_cursor	*cur = NULL;
-	struct change_batch	 b;
-	struct row		 r, w;
-	struct ps_error		 err;
-	size_t			 failed;
-	char			 key[32], seen[200];
-	int			 n = 0, rc, k;
-
-	fam[0] = kf;
-	fam[1] = TF_TEXT;
-	memset(seen, 0, sizeof seen);
-	memset(&spec, 0, sizeof spec);
-	spec.table = table;
-	spec.ncols = 2;
-	spec.cols = cols;
-	spec.fam = fam;
-	spec.nkey = 1;
-	change_batch_init(&b, table, 2, cols, fam, 1);
-	row_init(&r, 2);
-	row_init(&w, 2);
-	assert_int_equal(db_scan(fx->c, &spec, &cur, &err), 0);
-	while ((rc = db_next(fx->c, cur, &r, &err)) == 1) {
-		k = atoi(row_ptr(&r, 0));
-		assert_true(k >= 100 && k < 300 && k % 2 == 0);
-		assert_int_equal(seen[k - 100], 0);
-		seen[k - 100] = 1;
-		assert_string_equal(row_ptr(&r, 1), "orig");
-		n++;
-		if (n != 30 && n != 60)
-			continue;
-		/* Update and delete keys read already, insert before them. */
-		change_batch_clear(&b);
-		snprintf(key, sizeof key, "%d", k);
-		set_row(&w, 2, key, "changed");
-		change_batch_add(&b, CH_UPDATE, &w);
-		snprintf(key, sizeof key, "%d", k - 2);
-		set_row(&w, 2, key, NULL);
-		change_batch_add(&b, CH_DELETE, &w);
-		snprintf(key, sizeof key, "%d", k - 1);
-		set_row(&w, 2, key, "new");
-		change_batch_add(&b, CH_INSERT, &w);
-		assert_int_equal(db_begin(fx->c, &err), 0);
-		assert_int_equal(db_apply(fx->c, &b, &failed, &err), 0);
-		if (n == 30)
-			assert_int_equal(db_commit(fx->c, &err), 0);
-		else
-			assert_int_equal(db_rollback(fx->c, &err), 0);
-	}
-	if (rc != 0)
-		fail_msg("next: %s", err.msg);
-	assert_int_equal(n, 100);
-	db_cursor_free(fx->c, cur);
-	change_batch_free(&b);
-	row_free(&r);
-	row_free(&w);
-}
-
 static void
 test_scan_while_writing(void **state)
 {
@@ -1009,8 +851,8 @@ test_scan_while_writing(void **state)
 	    "FROM s WHERE x < 298) "
 	    "INSERT INTO i SELECT x, 'orig' FROM s;"
 	    "INSERT INTO t SELECT k, v FROM i;");
-	scan_while_writing(fx, "i", TF_INTEGER);
-	scan_while_writing(fx, "t", TF_TEXT);
+	tu_scan_while_writing(fx->c, "i", TF_INTEGER);
+	tu_scan_while_writing(fx->c, "t", TF_TEXT);
 	/* The committed batch stays, the rolled-back one is gone. */
 	assert_query(fx->path, "SELECT k, v FROM i WHERE v <> 'orig' OR "
 	    "k IN (156, 216) ORDER BY k", "157|new\n158|changed\n216|orig\n");
@@ -1038,13 +880,13 @@ test_render(void **state)
 
 	change_batch_init(&b, HT, 6, cols, fam, 1);
 	row_init(&r, 6);
-	set_row(&r, 6, "1", "it's", NULL, "1.5", "0.1", "true");
+	tu_set_row(&r, 6, "1", "it's", NULL, "1.5", "0.1", "true");
 	row_set(&r, 2, "\x00\xab", 2);
 	change_batch_add(&b, CH_INSERT, &r);
-	set_row(&r, 6, "2", NULL, NULL, NULL, "-inf", "false");
+	tu_set_row(&r, 6, "2", NULL, NULL, NULL, "-inf", "false");
 	row_set(&r, 1, bad, sizeof bad);
 	change_batch_add(&b, CH_UPDATE, &r);
-	set_row(&r, 6, "99999999999999999999", NULL, NULL, NULL, NULL, NULL);
+	tu_set_row(&r, 6, "99999999999999999999", NULL, NULL, NULL, NULL, NULL);
 	change_batch_add(&b, CH_DELETE, &r);
 	db_render(fx->c, &b, &sql);
 	assert_string_equal(sb_str(&sql),

@@ -1256,10 +1256,6 @@ test_migrate_v1(void **state)
 	struct schedule_run	 r;
 	char			*p, *want, *got;
 	unsigned char		 d[DIGEST_LEN];
-	static const char	*rows =
-	    "SELECT lower(hex(key)) || ' ' || lower(hex(digest))"
-	    " FROM base_state WHERE pair_id = %d AND tbl = '%s' ORDER BY key";
-	char			 sql[256];
 
 	p = tu_path(fx->dir, "v1.db");
 	assert_int_equal(history_open(p, &h, &err), 0);
@@ -1289,8 +1285,8 @@ test_migrate_v1(void **state)
 	    "  randomblob(16));"
 	    " INSERT INTO base_state VALUES (1, 'orders', x'', randomblob(16)),"
 	    "  (2, 'items', x'01', randomblob(16));");
-	snprintf(sql, sizeof sql, rows, 1, "items");
-	want = tu_query(p, sql);
+	want = tu_query(p, "SELECT lower(hex(key)) || ' ' || lower(hex(digest))"
+	    " FROM base_state WHERE pair_id = 1 AND tbl = 'items' ORDER BY key");
 	assert_true(strlen(want) > 4000 * 40);
 	assert_int_equal(history_open(p, &h, &err), 0);
 	assert_int_equal(tu_query_int(p, "PRAGMA user_version"), 3);

@@ -12,6 +12,9 @@
 #include <sqlite3.h>
 
 #include "projsync/conf.h"
+#include "projsync/db.h"
+#include "projsync/strbuf.h"
+#include "projsync/value.h"
 #include "testutil.h"
 
 char *
@@ -206,4 +209,177 @@ tu_server_sql(const char *engine, const char *db, const char *sql)
 	tu_rmrf(dir);
 	free(dir);
 	return sb_detach(&out);
+}
+
+/* ---- driver tests ---- */
+
+/* Set the N cells of R from strings (NULL for NULL). */
+void
+tu_set_row(struct row *r, int n, ...)
+{
+	va_list		 ap;
+	const char	*s;
+	int		 i;
+
+	row_reset(r);
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		s = va_arg(ap, const char *);
+		row_set_str(r, i, s);
+	}
+	va_end(ap);
+}
+
+/*
+ * Append cell I of R for assertions: NULL, binary as x'hex', text with a NUL
+ * byte shown as \0.
+ */
+void
+tu_add_cell(struct strbuf *sb, const struct row *r, int i, enum type_family f)
+{
+	const char	*p;
+	size_t		 k;
+
+	if (row_null(r, i)) {
+		sb_addstr(sb, "NULL");
+		return;
+	}
+	p = row_ptr(r, i);
+	if (f == TF_BINARY) {
+		sb_addstr(sb, "x'");
+		sb_addhex(sb, p, row_len(r, i));
+		sb_addch(sb, '\'');
+		return;
+	}
+	for (k = 0; k < row_len(r, i); k++) {
+		if (p[k] == '\0')
+			sb_addstr(sb, "\\0");
+		else
+			sb_addch(sb, p[k]);
+	}
+}
+
+/*
+ * Scan TABLE (NCOLS columns, the first NKEY the key) and return the rows as
+ * "a|b\n" lines; neighbours must be in strict key_encode() order, or in
+ * order with equal keys allowed when DUPS is set.
+ */
+char *
+tu_scan_rows(struct db_conn *c, const char *table, char *const *cols,
+    const enum type_family *fam, int ncols, int nkey, const struct row *eq,
+    int dups)
+{
+	struct scan_spec	 spec;
+	struct db_cursor	*cur = NULL;
+	struct row		 r;
+	struct strbuf		 sb = STRBUF_INIT, prev = STRBUF_INIT;
+	struct strbuf		 key = STRBUF_INIT;
+	struct ps_error		 err;
+	int			 i, rc, first = 1, cmp;
+
+	memset(&spec, 0, sizeof spec);
+	spec.table = table;
+	spec.ncols = ncols;
+	spec.cols = cols;
+	spec.fam = fam;
+	spec.nkey = nkey;
+	spec.key_eq = eq;
+	if (db_scan(c, &spec, &cur, &err) != 0)
+		fail_msg("scan %s: %s", table, err.msg);
+	row_init(&r, ncols);
+	while ((rc = db_next(c, cur, &r, &err)) == 1) {
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				sb_addch(&sb, '|');
+			tu_add_cell(&sb, &r, i, fam[i]);
+		}
+		sb_addch(&sb, '\n');
+		sb_reset(&key);
+		assert_int_equal(key_encode(&r, nkey, fam, &key, &err), 0);
+		if (!first) {
+			cmp = key_cmp(prev.buf, prev.len, key.buf, key.len);
+			if (cmp > 0 || (cmp == 0 && !dups))
+				fail_msg("%s: rows out of key order:\n%s",
+				    table, sb_str(&sb));
+		}
+		first = 0;
+		sb_reset(&prev);
+		sb_add(&prev, key.buf, key.len);
+	}
+	if (rc != 0)
+		fail_msg("next %s: %s", table, err.msg);
+	db_cursor_free(c, cur);
+	row_free(&r);
+	sb_free(&prev);
+	sb_free(&key);
+	return sb_detach(&sb);
+}
+
+/*
+ * Read TABLE (key K integer or text, value V) while writing through the same
+ * connection keys already read: a committed and a rolled-back batch in the
+ * middle.  Every row comes exactly once.
+ */
+void
+tu_scan_while_writing(struct db_conn *c, const char *table,
+    enum type_family kf)
+{
+	char			*cols[] = { (char *)"k", (char *)"v" };
+	enum type_family	 fam[2];
+	struct scan_spec	 spec;
+	struct db_cursor	*cur = NULL;
+	struct change_batch	 b;
+	struct row		 r, w;
+	struct ps_error		 err;
+	size_t			 failed;
+	char			 key[32], seen[200];
+	int			 n = 0, rc, k;
+
+	fam[0] = kf;
+	fam[1] = TF_TEXT;
+	memset(seen, 0, sizeof seen);
+	memset(&spec, 0, sizeof spec);
+	spec.table = table;
+	spec.ncols = 2;
+	spec.cols = cols;
+	spec.fam = fam;
+	spec.nkey = 1;
+	change_batch_init(&b, table, 2, cols, fam, 1);
+	row_init(&r, 2);
+	row_init(&w, 2);
+	assert_int_equal(db_scan(c, &spec, &cur, &err), 0);
+	while ((rc = db_next(c, cur, &r, &err)) == 1) {
+		k = atoi(row_ptr(&r, 0));
+		assert_true(k >= 100 && k < 300 && k % 2 == 0);
+		assert_int_equal(seen[k - 100], 0);
+		seen[k - 100] = 1;
+		assert_string_equal(row_ptr(&r, 1), "orig");
+		n++;
+		if (n != 30 && n != 60)
+			continue;
+		/* Update and delete keys read already, insert before them. */
+		change_batch_clear(&b);
+		snprintf(key, sizeof key, "%d", k);
+		tu_set_row(&w, 2, key, "changed");
+		change_batch_add(&b, CH_UPDATE, &w);
+		snprintf(key, sizeof key, "%d", k - 2);
+		tu_set_row(&w, 2, key, NULL);
+		change_batch_add(&b, CH_DELETE, &w);
+		snprintf(key, sizeof key, "%d", k - 1);
+		tu_set_row(&w, 2, key, "new");
+		change_batch_add(&b, CH_INSERT, &w);
+		assert_int_equal(db_begin(c, &err), 0);
+		assert_int_equal(db_apply(c, &b, &failed, &err), 0);
+		if (n == 30)
+			assert_int_equal(db_commit(c, &err), 0);
+		else
+			assert_int_equal(db_rollback(c, &err), 0);
+	}
+	if (rc != 0)
+		fail_msg("next: %s", err.msg);
+	assert_int_equal(n, 100);
+	db_cursor_free(c, cur);
+	change_batch_free(&b);
+	row_free(&r);
+	row_free(&w);
 }

@@ -9,6 +9,9 @@
 #include "projsync/common.h"
 
 struct conf;
+struct db_conn;
+struct row;
+struct strbuf;
 
 /* A new empty folder under $TMPDIR (or /tmp); the caller frees the name. */
 char	*tu_tmpdir(void);
@@ -46,5 +49,29 @@ const char *tu_server_password(const char *engine);
  * error.  Returns the output (rows tab-separated), which the caller frees.
  */
 char	*tu_server_sql(const char *engine, const char *db, const char *sql);
+
+/* ---- driver tests (include projsync/value.h first) ---- */
+
+/* Fill R (N cells) from strings; NULL pointers are SQL NULL. */
+void	 tu_set_row(struct row *, int n, ...);
+/* Append cell I of R: NULL, binary as x'hex', text with NUL shown as \0. */
+void	 tu_add_cell(struct strbuf *, const struct row *, int i,
+	    enum type_family);
+/*
+ * Scan TABLE of C (NCOLS columns, the first NKEY the key; only the key EQ
+ * when not NULL) and return the rows as "a|b\n" lines; neighbours must be
+ * in strict key order, or in order with equal keys allowed when DUPS is
+ * set.  The caller frees.
+ */
+char	*tu_scan_rows(struct db_conn *, const char *table, char *const *cols,
+	    const enum type_family *, int ncols, int nkey, const struct row *eq,
+	    int dups);
+/*
+ * Read TABLE of C (key k of family KF, value v; keys 100..298 even, all
+ * 'orig') while writing through the same connection keys already read: a
+ * committed and a rolled-back batch in the middle.  Every row comes once.
+ */
+void	 tu_scan_while_writing(struct db_conn *, const char *table,
+	    enum type_family kf);
 
 #endif
