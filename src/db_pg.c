@@ -3,8 +3,10 @@
  * connecting through libpq (a main connection for writes, transactions and
  * DDL, and a read-only one for scans), describing tables from pg_catalog,
  * streaming scans in key order with COPY TO STDOUT into canonical values,
- * writing change batches through a typed temporary stage table and
- * set-based statements, rendering them as SQL, DDL from the
+ * writing change batches with COPY (binary where every value has an exact
+ * binary form, else text) straight into the table for inserts, or through
+ * a typed temporary stage table and set-based statements, rendering them
+ * as SQL, DDL from the
  * engine-independent table model, and advancing sequences after writes.
  *
  * Table names: "a.b" is table b of schema a when a schema a exists,
