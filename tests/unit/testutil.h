@@ -7,11 +7,10 @@
 #define PROJSYNC_TESTUTIL_H
 
 #include "projsync/common.h"
+#include "projsync/value.h"
 
 struct conf;
 struct db_conn;
-struct row;
-struct strbuf;
 
 /* A new empty folder under $TMPDIR (or /tmp); the caller frees the name. */
 char	*tu_tmpdir(void);
@@ -50,7 +49,7 @@ const char *tu_server_password(const char *engine);
  */
 char	*tu_server_sql(const char *engine, const char *db, const char *sql);
 
-/* ---- driver tests (include projsync/value.h first) ---- */
+/* ---- driver tests ---- */
 
 /* Fill R (N cells) from strings; NULL pointers are SQL NULL. */
 void	 tu_set_row(struct row *, int n, ...);
