@@ -282,18 +282,6 @@ my_wipe(char *s)
 }
 
 static void
-my_strv_free(char **v, int n)
-{
-	int	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
 my_tref_free(struct my_tref *tr)
 {
 	free(tr->schema);
@@ -618,13 +606,13 @@ my_tinfo_free(struct my_tinfo *ti)
 		return;
 	free(ti->table);
 	my_tref_free(&ti->tr);
-	my_strv_free(ti->cols, ti->ncols);
-	my_strv_free(ti->charset, ti->ncols);
-	my_strv_free(ti->collation, ti->ncols);
+	util_strvn_free(ti->cols, ti->ncols);
+	util_strvn_free(ti->charset, ti->ncols);
+	util_strvn_free(ti->collation, ti->ncols);
 	free(ti->notnull);
-	my_strv_free(ti->dtype, ti->ncols);
+	util_strvn_free(ti->dtype, ti->ncols);
 	for (i = 0; i < ti->nuniq; i++)
-		my_strv_free(ti->uniq[i].cols, ti->uniq[i].ncols);
+		util_strvn_free(ti->uniq[i].cols, ti->uniq[i].ncols);
 	free(ti->uniq);
 	free(ti);
 }
@@ -718,7 +706,7 @@ my_tinfo_read(struct my_conn *mc, struct my_tinfo *ti, struct ps_error *err)
 			continue;
 		if (last == NULL || strcmp(last, row[0]) != 0) {
 			if (u != NULL && skip) {
-				my_strv_free(u->cols, u->ncols);
+				util_strvn_free(u->cols, u->ncols);
 				ti->nuniq--;
 			}
 			free(last);
@@ -739,7 +727,7 @@ my_tinfo_read(struct my_conn *mc, struct my_tinfo *ti, struct ps_error *err)
 		u->cols[u->ncols++] = xstrdup(row[1]);
 	}
 	if (u != NULL && skip) {
-		my_strv_free(u->cols, u->ncols);
+		util_strvn_free(u->cols, u->ncols);
 		ti->nuniq--;
 	}
 	rc = 0;
@@ -1564,7 +1552,7 @@ my_list_tables(struct db_conn *c, char ***names, int *n,
 fail:
 	ps_error_prefix(err, "listing tables");
 out:
-	my_strv_free(v, k);
+	util_strvn_free(v, k);
 	if (res != NULL)
 		mysql_free_result(res);
 	sb_free(&sql);
@@ -1921,7 +1909,7 @@ my_describe_indexes(struct my_conn *mc, const char *table,
 		    0)) {
 			/* Close the index read so far. */
 			if (skip || ix->ncols == 0) {
-				my_strv_free(ix->cols, ix->ncols);
+				util_strvn_free(ix->cols, ix->ncols);
 				free(ix->name);
 				td->nidx--;
 			} else if (pk) {
@@ -2262,7 +2250,7 @@ my_cursor_free(struct db_cursor *cur)
 	}
 	if (cur->mc != NULL && cur->mc->rdcur == cur)
 		cur->mc->rdcur = NULL;
-	my_strv_free(cur->cols, cur->ncols);
+	util_strvn_free(cur->cols, cur->ncols);
 	free(cur->fam);
 	free(cur->float4);
 	free(cur->table);

@@ -29,6 +29,7 @@
 
 #include "projsync/conf.h"
 #include "projsync/db.h"
+#include "projsync/util.h"
 
 /* Session settings every connection asks for in its startup packet. */
 #define PG_SESSION_OPTIONS \
@@ -157,20 +158,6 @@ static void	pg_quote_ident(struct strbuf *, const char *);
 static enum pg_bin pg_bin_kind(const char *, enum type_family);
 static int	pg_copy_rows(struct pg_conn *, const struct change_batch *,
 		    int);
-
-/* ---- small helpers ---- */
-
-static void
-pg_strv_free(char **v, int n)
-{
-	int	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 static void
 pg_quote_ident(struct strbuf *sb, const char *ident)
@@ -597,7 +584,7 @@ pg_shape_free(struct pg_shape *s)
 {
 	free(s->key);
 	free(s->ref);
-	pg_strv_free(s->types, s->ncols);
+	util_strvn_free(s->types, s->ncols);
 	free(s->stage);
 	free(s->sql_copy);
 	free(s->sql_copy_direct);
@@ -1450,7 +1437,7 @@ pg_cursor_free(struct db_cursor *cur)
 		return;
 	pg_cursor_stop(cur);
 	PQclear(cur->res);
-	pg_strv_free(cur->cols, cur->ncols);
+	util_strvn_free(cur->cols, cur->ncols);
 	free(cur->fam);
 	free(cur->table);
 	free(cur->connname);

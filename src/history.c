@@ -399,7 +399,6 @@ struct history {
 	int		 depth;		/* history_begin() nesting */
 	int		 doomed;	/* an inner rollback happened */
 	int		 bind_rc;	/* first failed bind, or SQLITE_OK */
-	int		 flushing;	/* writing the base chunk back */
 	struct base_chunk chunk;	/* see "base state" */
 };
 
@@ -1773,11 +1772,9 @@ bc_flush(struct history *h, int forget, struct ps_error *err)
 {
 	int	r;
 
-	if (!h->chunk.loaded || h->flushing)
+	if (!h->chunk.loaded)
 		return (0);
-	h->flushing = 1;
 	r = bc_write(h, 0, err);
-	h->flushing = 0;
 	if (forget || r != 0)
 		bc_forget(&h->chunk);
 	return (r);
@@ -1880,7 +1877,6 @@ bc_put(struct history *h, int64_t pair, const char *table, const void *key,
 {
 	struct base_chunk	*c = &h->chunk;
 	ssize_t			 i;
-	int			 r;
 
 	if (bc_get(h, pair, table, key, len, err) != 0)
 		return (-1);
@@ -1902,10 +1898,7 @@ bc_put(struct history *h, int64_t pair, const char *table, const void *key,
 		return (0);
 	c->dirty = 1;
 	if (c->bytes > BASE_CHUNK_MAX) {
-		h->flushing = 1;
-		r = bc_write(h, 1, err);
-		h->flushing = 0;
-		if (r != 0)
+		if (bc_write(h, 1, err) != 0)
 			return (-1);
 	} else if (c->keys.len > 4 * BASE_CHUNK_MAX &&
 	    c->keys.len > 4 * c->bytes) {

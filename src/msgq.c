@@ -26,6 +26,7 @@
  */
 #include "projsync/common.h"
 #include "projsync/msgq.h"
+#include "projsync/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,19 +56,6 @@ msg_new(enum msg_type type)
 	return m;
 }
 
-/* Free the N strings of V, then V; a NULL V is fine. */
-static void
-msg_free_strings(char **v, int n)
-{
-	int	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 msg_job_free(struct msg_job *job)
 {
@@ -92,9 +80,9 @@ msg_resolve_free(struct msg_resolve *res)
 	if (res == NULL)
 		return;
 	free(res->strategy);
-	msg_free_strings(res->set_cols, res->nset);
-	msg_free_strings(res->set_vals, res->nset);
-	msg_free_strings(res->null_cols, res->nnull);
+	util_strvn_free(res->set_cols, res->nset);
+	util_strvn_free(res->set_vals, res->nset);
+	util_strvn_free(res->null_cols, res->nnull);
 	free(res->note);
 	free(res->ids);
 	free(res->table);

@@ -44,23 +44,11 @@
  */
 #include "projsync/common.h"
 #include "projsync/schema.h"
+#include "projsync/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Free a vector of N strings (entries may be NULL). */
-static void
-schema_strv_free(char **v, int n)
-{
-	int	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* Copy a vector of N strings (entries may be NULL); NULL when N is 0. */
 static char **
@@ -107,17 +95,17 @@ table_def_free(struct table_def *t)
 	for (i = 0; i < t->ncols; i++)
 		column_def_free(&t->cols[i]);
 	free(t->cols);
-	schema_strv_free(t->pk, t->npk);
+	util_strvn_free(t->pk, t->npk);
 	for (i = 0; i < t->nidx; i++) {
 		free(t->idx[i].name);
-		schema_strv_free(t->idx[i].cols, t->idx[i].ncols);
+		util_strvn_free(t->idx[i].cols, t->idx[i].ncols);
 	}
 	free(t->idx);
 	for (i = 0; i < t->nfk; i++) {
 		free(t->fks[i].name);
 		free(t->fks[i].ref_table);
-		schema_strv_free(t->fks[i].cols, t->fks[i].ncols);
-		schema_strv_free(t->fks[i].ref_cols, t->fks[i].ncols);
+		util_strvn_free(t->fks[i].cols, t->fks[i].ncols);
+		util_strvn_free(t->fks[i].ref_cols, t->fks[i].ncols);
 	}
 	free(t->fks);
 	memset(t, 0, sizeof *t);

@@ -252,6 +252,18 @@ util_split_list(const char *s, char ***out)
 }
 
 void
+util_strvn_free(char **v, int n)
+{
+	int	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 util_strv_free(char **v)
 {
 	char	**p;

@@ -28,6 +28,8 @@ char	*util_default_demo_dir(void);
  */
 int	 util_split_list(const char *, char ***);
 void	 util_strv_free(char **);
+/* Free the N strings of V (entries may be NULL), then V; NULL V is fine. */
+void	 util_strvn_free(char **, int n);
 int	 util_strv_contains(char *const *, const char *);
 /*
  * The shortest decimal text that reads back as exactly D, laid out as

@@ -1216,14 +1216,14 @@ static const char bv_ref[] =
     "'00000000-0000-0000-0000-000000000009', '2009-09-09', '09:09:09', "
     "'2009-09-09 09:09:09', '2009-09-09 09:09:09+00')";
 
+static const enum type_family bv_fam[BV_COLS] = { TF_INTEGER, TF_INTEGER,
+    TF_INTEGER, TF_DECIMAL, TF_DECIMAL, TF_FLOAT, TF_BOOLEAN, TF_TEXT,
+    TF_TEXT, TF_TEXT, TF_JSON, TF_JSON, TF_BINARY, TF_UUID, TF_DATE, TF_TIME,
+    TF_TIMESTAMP, TF_TIMESTAMPTZ };
+
 static void
 bv_batch(struct change_batch *b, struct row *r, int from, int to)
 {
-	static const enum type_family fam[BV_COLS] = { TF_INTEGER,
-	    TF_INTEGER, TF_INTEGER, TF_DECIMAL, TF_DECIMAL, TF_FLOAT,
-	    TF_BOOLEAN, TF_TEXT, TF_TEXT, TF_TEXT, TF_JSON, TF_JSON,
-	    TF_BINARY, TF_UUID, TF_DATE, TF_TIME, TF_TIMESTAMP,
-	    TF_TIMESTAMPTZ };
 	const char	*v;
 	char		*c;
 	int		 k, i;
@@ -1234,12 +1234,12 @@ bv_batch(struct change_batch *b, struct row *r, int from, int to)
 		for (i = 0; i < BV_COLS; i++) {
 			if ((v = bv_values[k][i]) == NULL)
 				continue;
-			if (fam[i] == TF_BINARY) {
+			if (bv_fam[i] == TF_BINARY) {
 				/* Raw bytes; the one with a NUL first. */
 				row_set(r, i, v, k == 1 ? 4 : strlen(v));
 				continue;
 			}
-			c = canon(fam[i], v);
+			c = canon(bv_fam[i], v);
 			row_set_str(r, i, c);
 			free(c);
 		}
@@ -1254,11 +1254,6 @@ test_apply_binary(void **state)
 	static const char *const names[BV_COLS] = { "id", "i2", "i4", "n",
 	    "nn", "f", "b", "t", "vc", "bp", "j", "jb", "by", "u", "d", "tm",
 	    "ts", "tz" };
-	static const enum type_family fam[BV_COLS] = { TF_INTEGER,
-	    TF_INTEGER, TF_INTEGER, TF_DECIMAL, TF_DECIMAL, TF_FLOAT,
-	    TF_BOOLEAN, TF_TEXT, TF_TEXT, TF_TEXT, TF_JSON, TF_JSON,
-	    TF_BINARY, TF_UUID, TF_DATE, TF_TIME, TF_TIMESTAMP,
-	    TF_TIMESTAMPTZ };
 	struct change_batch	 b;
 	struct change		 tmp;
 	struct row		 r;
@@ -1272,7 +1267,7 @@ test_apply_binary(void **state)
 	    bv_ddl, bv_ddl, bv_ref);
 	exec_ok(fx, sql);
 	free(sql);
-	change_batch_init(&b, "bv", BV_COLS, (char **)names, fam, 1);
+	change_batch_init(&b, "bv", BV_COLS, (char **)names, bv_fam, 1);
 	row_init(&r, BV_COLS);
 
 	/* Rows 1-3 set-based, 4-5 by apply_commit, then one by one. */
